@@ -1,0 +1,157 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { KeyRing } from '../platform/crypto.ts';
+
+const intFrom = (name: string, def: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`)
+    .default(def);
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** Every setting Runframe reads, all from the environment. `.env.example` documents each. */
+export const EnvSchema = z.object({
+  PORT: intFrom('PORT', 3000, 1, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: optionalText.pipe(
+    z.url({ protocol: /^https?$/, error: 'PUBLIC_URL must be an http(s) URL such as https://runframe.example.com' }).optional(),
+  ),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+      .optional(),
+  ),
+  SECRET_KEY: optionalText.pipe(
+    z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
+  ),
+  ENCRYPTION_KEYS: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: intFrom('SESSION_TTL_HOURS', 72, 1, 24 * 90),
+  SIGN_IN_MAX_FAILURES: intFrom('SIGN_IN_MAX_FAILURES', 10, 1, 1000),
+  SIGN_IN_WINDOW_MINUTES: intFrom('SIGN_IN_WINDOW_MINUTES', 15, 1, 24 * 60),
+  JOBS_POLL_MS: intFrom('JOBS_POLL_MS', 1000, 50, 60_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  secureCookies: boolean;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  secretKey: string;
+  keyRing: KeyRing;
+  logLevel: string;
+  sessionTtlHours: number;
+  signIn: { maxFailures: number; windowMinutes: number };
+  jobsPollMs: number;
+  /** Messages for the start-up log (e.g. that secrets were generated). */
+  notices: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `1:<base64 of 32 bytes>,2:<…>`; the highest version seals new data. */
+export function parseKeyRing(value: string): { ring?: KeyRing; problems: string[] } {
+  const problems: string[] = [];
+  const keys = new Map<number, Buffer>();
+  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d+):(.+)$/.exec(part);
+    if (!m) {
+      problems.push('ENCRYPTION_KEYS entries must look like <version>:<base64 key>, e.g. 1:Zm9v…');
+      continue;
+    }
+    const key = Buffer.from(m[2] ?? '', 'base64');
+    if (key.length !== 32) problems.push(`ENCRYPTION_KEYS version ${m[1]} must be 32 bytes, base64-encoded (got ${key.length})`);
+    else keys.set(Number(m[1]), key);
+  }
+  if (keys.size === 0 && problems.length === 0) problems.push('ENCRYPTION_KEYS is empty');
+  if (problems.length > 0) return { problems };
+  return { ring: { current: Math.max(...keys.keys()), keys }, problems };
+}
+
+const SecretsFile = z.object({ SECRET_KEY: z.string().min(32), ENCRYPTION_KEYS: z.string().min(1) });
+
+/**
+ * Parses the environment once and fails with every problem listed. In embedded mode (no DATABASE_URL)
+ * missing secrets are generated once into DATA_DIR/secrets.json (mode 0600); with DATABASE_URL they are required.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const notices: string[] = [];
+  const dataDir = path.resolve(e.DATA_DIR);
+  let secretKey = e.SECRET_KEY;
+  let encryptionKeys = e.ENCRYPTION_KEYS;
+
+  if (e.DATABASE_URL !== undefined) {
+    if (secretKey === undefined) problems.push('SECRET_KEY is required when DATABASE_URL is set (e.g. `openssl rand -base64 48`)');
+    if (encryptionKeys === undefined)
+      problems.push('ENCRYPTION_KEYS is required when DATABASE_URL is set (e.g. `1:$(openssl rand -base64 32)`)');
+  } else if (secretKey === undefined || encryptionKeys === undefined) {
+    const generated = loadOrCreateSecrets(dataDir);
+    if (generated.created) notices.push(`Generated secret keys into ${generated.file} (mode 0600); keep this file with the data.`);
+    secretKey ??= generated.secrets.SECRET_KEY;
+    encryptionKeys ??= generated.secrets.ENCRYPTION_KEYS;
+  }
+
+  let keyRing: KeyRing | undefined;
+  if (encryptionKeys !== undefined) {
+    const r = parseKeyRing(encryptionKeys);
+    problems.push(...r.problems);
+    keyRing = r.ring;
+  }
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  if (problems.length > 0 || secretKey === undefined || keyRing === undefined) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    secretKey,
+    keyRing,
+    logLevel: e.LOG_LEVEL,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, windowMinutes: e.SIGN_IN_WINDOW_MINUTES },
+    jobsPollMs: e.JOBS_POLL_MS,
+    notices,
+  };
+}
+
+function loadOrCreateSecrets(dataDir: string): { file: string; created: boolean; secrets: z.infer<typeof SecretsFile> } {
+  const file = path.join(dataDir, 'secrets.json');
+  if (existsSync(file)) {
+    const secrets = SecretsFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+    return { file, created: false, secrets };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = {
+    SECRET_KEY: randomBytes(48).toString('base64'),
+    ENCRYPTION_KEYS: `1:${randomBytes(32).toString('base64')}`,
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { file, created: true, secrets };
+}

@@ -1,0 +1,43 @@
+import type { DbOrTx } from '../../platform/db/client.ts';
+import { auditLog } from '../../platform/db/schema.ts';
+import { newId } from '../../shared/ids.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { RequestMeta } from '../context.ts';
+
+export interface AuditInput {
+  orgId: string | null;
+  actorUserId: string | null;
+  actorLabel: string;
+  action: `${string}.${string}`;
+  targetType: string;
+  targetId?: string | null;
+  metadata?: Record<string, string | number | boolean | null | string[]>;
+}
+
+const SECRETISH = /token|secret|password|code|cookie|authorization|start_url/i;
+
+/**
+ * Writes one audit row inside the caller's transaction. Metadata never holds a secret: keys that
+ * look like one are refused loudly in development rather than silently stored.
+ */
+export async function recordAudit(tx: DbOrTx, clock: Clock, meta: RequestMeta, input: AuditInput): Promise<void> {
+  const metadata = input.metadata ?? {};
+  for (const key of Object.keys(metadata)) {
+    if (SECRETISH.test(key) && !key.endsWith('_fingerprint') && !key.endsWith('_prefix') && !key.endsWith('_name')) {
+      throw new Error(`audit metadata key "${key}" looks like a secret`);
+    }
+  }
+  await tx.insert(auditLog).values({
+    id: newId(),
+    orgId: input.orgId,
+    actorUserId: input.actorUserId,
+    actorLabel: input.actorLabel,
+    action: input.action,
+    targetType: input.targetType,
+    targetId: input.targetId ?? null,
+    ip: meta.ip,
+    userAgent: meta.userAgent.slice(0, 500),
+    metadata,
+    createdAt: clock.now(),
+  });
+}

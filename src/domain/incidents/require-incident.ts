@@ -1,0 +1,63 @@
+import { aliasedTable, and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db/client.ts';
+import { incidents, users } from '../../platform/db/schema.ts';
+import { notFound } from '../../shared/errors.ts';
+import { isUuid } from '../../shared/ids.ts';
+import { Severity, Status, isActive, reference, type IncidentView } from './model.ts';
+
+const lead = aliasedTable(users, 'lead');
+const declarer = aliasedTable(users, 'declarer');
+
+export const incidentColumns = {
+  i: incidents,
+  leadName: lead.name,
+  declarerName: declarer.name,
+};
+
+export function incidentQuery(db: DbOrTx) {
+  return db
+    .select(incidentColumns)
+    .from(incidents)
+    .leftJoin(lead, eq(lead.id, incidents.leadUserId))
+    .leftJoin(declarer, eq(declarer.id, incidents.declaredBy));
+}
+
+export function toIncidentView(row: { i: typeof incidents.$inferSelect; leadName: string | null; declarerName: string | null }): IncidentView {
+  const { i } = row;
+  const status = Status.parse(i.status);
+  return {
+    id: i.id,
+    number: i.number,
+    reference: reference(i.number),
+    title: i.title,
+    summary: i.summary,
+    severity: Severity.parse(i.severity),
+    status,
+    active: isActive(status),
+    lead: i.leadUserId ? { userId: i.leadUserId, name: row.leadName ?? 'Former member' } : null,
+    declaredBy: i.declaredBy ? { userId: i.declaredBy, name: row.declarerName ?? 'Former member' } : null,
+    createdAt: i.createdAt.toISOString(),
+    updatedAt: i.updatedAt.toISOString(),
+    resolvedAt: i.resolvedAt ? i.resolvedAt.toISOString() : null,
+  };
+}
+
+/**
+ * Finds an incident of the organization by id (uuid), number ("42") or reference ("INC-42").
+ * An incident of another organization is "not found", never "forbidden".
+ */
+export async function requireIncident(db: DbOrTx, orgId: string, ref: string): Promise<IncidentView> {
+  const found = await findIncident(db, orgId, ref);
+  if (!found) throw notFound(`Incident ${ref}`);
+  return found;
+}
+
+export async function findIncident(db: DbOrTx, orgId: string, ref: string): Promise<IncidentView | null> {
+  const byNumber = /^(?:INC-)?(\d{1,9})$/i.exec(ref.trim());
+  let condition;
+  if (byNumber) condition = eq(incidents.number, Number(byNumber[1]));
+  else if (isUuid(ref)) condition = eq(incidents.id, ref);
+  else return null;
+  const [row] = await incidentQuery(db).where(and(eq(incidents.orgId, orgId), condition));
+  return row ? toIncidentView(row) : null;
+}

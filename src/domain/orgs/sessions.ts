@@ -1,0 +1,68 @@
+import { and, eq, gt } from 'drizzle-orm';
+import { randomToken, sha256Hex } from '../../platform/crypto.ts';
+import { sessions, users } from '../../platform/db/schema.ts';
+import { notFound } from '../../shared/errors.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Actor, Deps, RequestMeta } from '../context.ts';
+import { actorLabel } from './fields.ts';
+import { findMembership, listUserMemberships, type MembershipView } from './memberships.ts';
+
+export interface SessionView {
+  idHash: string;
+  csrfToken: string;
+  user: { id: string; name: string; email: string };
+  /** Null when the user belongs to no organization any more. */
+  actor: Actor | null;
+  memberships: MembershipView[];
+}
+
+/** Returns the cookie value; only its hash is stored. */
+export async function createSession(deps: Deps, userId: string, orgId: string | null): Promise<string> {
+  const token = randomToken();
+  const now = deps.clock.now();
+  await deps.db.insert(sessions).values({
+    idHash: sha256Hex(token),
+    userId,
+    activeOrgId: orgId,
+    csrfToken: randomToken(24),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + deps.settings.sessionTtlHours * 3_600_000),
+  });
+  return token;
+}
+
+/** A session that expired or was signed out is simply absent. */
+export async function resolveSession(deps: Deps, token: string): Promise<SessionView | null> {
+  const [row] = await deps.db
+    .select({ s: sessions, u: { id: users.id, name: users.name, email: users.email } })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.idHash, sha256Hex(token)), gt(sessions.expiresAt, deps.clock.now())));
+  if (!row) return null;
+  const all = await listUserMemberships(deps.db, row.u.id);
+  // The active organization falls back to the first remaining one if the user was removed from it.
+  const active = all.find((m) => m.orgId === row.s.activeOrgId) ?? all[0];
+  const actor: Actor | null = active
+    ? { userId: row.u.id, name: row.u.name, email: row.u.email, orgId: active.orgId, role: active.role, via: 'session' }
+    : null;
+  return { idHash: row.s.idHash, csrfToken: row.s.csrfToken, user: row.u, actor, memberships: all };
+}
+
+export async function endSession(deps: Deps, meta: RequestMeta, view: SessionView): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    await tx.delete(sessions).where(eq(sessions.idHash, view.idHash));
+    await recordAudit(tx, deps.clock, meta, {
+      orgId: view.actor?.orgId ?? null,
+      actorUserId: view.user.id,
+      actorLabel: actorLabel(view.user),
+      action: 'user.signed_out',
+      targetType: 'user',
+      targetId: view.user.id,
+    });
+  });
+}
+
+export async function switchOrganization(deps: Deps, view: SessionView, orgId: string): Promise<void> {
+  if ((await findMembership(deps.db, orgId, view.user.id)) === null) throw notFound('That organization');
+  await deps.db.update(sessions).set({ activeOrgId: orgId }).where(eq(sessions.idHash, view.idHash));
+}

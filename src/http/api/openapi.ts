@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { API_PREFIX, type ApiRoute } from './registry.ts';
+import { ErrorResponse } from './schemas.ts';
+
+const schemaOf = (s: z.ZodType) => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+/** OpenAPI 3.1, built from the same zod schemas that validate the requests. */
+export function buildOpenApi(routes: ApiRoute[], publicUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const parameters: unknown[] = [];
+    for (const m of r.path.matchAll(/\{(\w+)\}/g)) {
+      parameters.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' }, description: 'Incident id or reference (INC-42)' });
+    }
+    if (r.query) {
+      for (const [name, field] of Object.entries(r.query.shape)) {
+        parameters.push({ name, in: 'query', required: false, schema: schemaOf(field as z.ZodType) });
+      }
+    }
+    for (const h of r.headers ?? []) parameters.push({ name: h.name, in: 'header', required: false, description: h.description, schema: { type: 'string', maxLength: 255 } });
+    const responses: Record<string, unknown> = {};
+    for (const [status, schema] of Object.entries(r.responses)) {
+      responses[status] = schema ? { description: 'OK', content: { 'application/json': { schema: schemaOf(schema) } } } : { description: 'No content' };
+    }
+    for (const status of ['400', '401', '403', '404', '409', '429']) {
+      responses[status] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    (paths[r.path] ??= {})[r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      parameters,
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body) } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Runframe API', version: '1.0.0', description: 'Incidents, timeline and audit log. Authenticate with a personal API token: Authorization: Bearer rf_…' },
+    servers: [{ url: publicUrl + API_PREFIX }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'rf_session' } },
+      schemas: { Error: schemaOf(ErrorResponse) },
+    },
+    paths,
+  };
+}

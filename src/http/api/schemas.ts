@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { Severity, Status } from '../../domain/incidents/model.ts';
+
+const Person = z.object({ userId: z.string(), name: z.string() });
+
+export const IncidentSchema = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  reference: z.string().describe('INC-<number>'),
+  title: z.string(),
+  summary: z.string(),
+  severity: Severity,
+  status: Status,
+  active: z.boolean().describe('Not resolved and not closed'),
+  lead: Person.nullable(),
+  declaredBy: Person.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+});
+
+export const IncidentResponse = z.object({ incident: IncidentSchema });
+
+export const IncidentListResponse = z.object({
+  incidents: z.array(IncidentSchema),
+  page: z.number().int(),
+  perPage: z.number().int(),
+  total: z.number().int(),
+});
+
+export const TimelineResponse = z.object({
+  entries: z.array(
+    z.object({ id: z.string(), kind: z.string(), actor: z.string(), body: z.string(), data: z.record(z.string(), z.unknown()), createdAt: z.string() }),
+  ),
+});
+
+export const AuditResponse = z.object({
+  entries: z.array(
+    z.object({
+      id: z.string(),
+      action: z.string(),
+      actor: z.string(),
+      targetType: z.string(),
+      targetId: z.string().nullable(),
+      ip: z.string(),
+      userAgent: z.string(),
+      metadata: z.record(z.string(), z.unknown()),
+      createdAt: z.string(),
+    }),
+  ),
+  page: z.number().int(),
+  perPage: z.number().int(),
+  total: z.number().int(),
+});
+
+export const MeResponse = z.object({
+  user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+  organization: z.object({ id: z.string(), name: z.string() }),
+  role: z.string(),
+});
+
+export const ErrorResponse = z.object({
+  error: z.object({
+    code: z.enum(['validation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'needs_reconnect', 'provider_rejected', 'provider_unavailable', 'internal']),
+    message: z.string(),
+    hint: z.string().nullable(),
+    requestId: z.string(),
+    fields: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+  }),
+});

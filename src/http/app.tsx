@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../domain/context.ts';
+import { migrationsApplied } from '../platform/db/client.ts';
+import { auditRoutes } from './api/audit.ts';
+import { incidentRoutes } from './api/incidents.ts';
+import { buildOpenApi } from './api/openapi.ts';
+import { API_PREFIX, mountRoutes, type ApiRoute } from './api/registry.ts';
+import type { AppEnv, WebOptions } from './env.ts';
+import { envelope, STATUS, toAppError } from './errors.ts';
+import { authenticate, csrfProtection, requestContext } from './middleware.ts';
+import { authPages } from './web/auth/routes.tsx';
+import { html, sessionOf } from './web/helpers.tsx';
+import { incidentPages } from './web/incidents/routes.tsx';
+import { ErrorAlert, Layout } from './web/layout.tsx';
+import { organizationPages } from './web/organization/routes.tsx';
+import { AppError } from '../shared/errors.ts';
+
+const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web/assets');
+const asset = (name: string) => readFileSync(path.join(ASSETS, name));
+
+export interface BuildAppOptions {
+  deps: Deps;
+  web: WebOptions;
+  /** Extra sub-apps mounted before the product routes (webhooks, the demo-mode Zoom sandbox). */
+  mounts?: Mount[];
+}
+
+/** A self-contained app served under a path prefix; it receives the raw request and the node bindings. */
+export interface Mount {
+  prefix: string;
+  fetch: (request: Request, env: unknown) => Response | Promise<Response>;
+}
+
+export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...auditRoutes];
+
+export function buildApp({ deps, web, mounts = [] }: BuildAppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const css = asset('app.css');
+
+  for (const m of mounts) {
+    app.all(m.prefix, (c) => m.fetch(c.req.raw, c.env));
+    app.all(`${m.prefix}/*`, (c) => m.fetch(c.req.raw, c.env));
+  }
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.db.execute(sql`select 1`);
+      const migrated = await migrationsApplied(deps.db);
+      return migrated ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready', reason: 'migrations are not applied' }, 503);
+    } catch {
+      return c.json({ status: 'not_ready', reason: 'database unreachable' }, 503);
+    }
+  });
+  app.get('/assets/app.css', (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
+  app.get('/api/openapi.json', (c) => c.json(buildOpenApi(API_ROUTES, deps.settings.publicUrl)));
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    c.set('web', web);
+    await next();
+  });
+  app.use('*', requestContext);
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('x-content-type-options', 'nosniff');
+    c.header('referrer-policy', 'same-origin');
+    if (!c.res.headers.has('x-frame-options')) c.header('x-frame-options', 'DENY');
+  });
+  app.use('*', authenticate);
+  app.use('*', csrfProtection);
+
+  const api = new Hono<AppEnv>();
+  mountRoutes(api, API_ROUTES);
+  app.route('/', api);
+  app.route('/', authPages());
+  app.route('/', incidentPages());
+  app.route('/', organizationPages());
+
+  app.notFound((c) => {
+    const err = new AppError('not_found', 'There is nothing at this address.', { hint: 'Check the link, or go back to the incident list.' });
+    return respondError(c, err);
+  });
+  app.onError((e, c) => {
+    const err = toAppError(e);
+    if (err.code === 'internal') deps.log.error({ err: e, requestId: c.get('requestId') }, 'request failed');
+    return respondError(c, err);
+  });
+  return app;
+}
+
+function respondError(c: import('hono').Context<AppEnv>, err: AppError): Response {
+  const requestId = c.get('requestId') ?? '';
+  if (err.retryAfterSeconds !== undefined) c.header('retry-after', String(err.retryAfterSeconds));
+  const wantsJson = c.req.path.startsWith(API_PREFIX) || c.req.path.startsWith('/api/') || !(c.req.header('accept') ?? '').includes('text/html');
+  if (wantsJson) return c.json(envelope(err, requestId), STATUS[err.code]);
+  const auth = c.get('auth');
+  return html(
+    c,
+    <Layout title={err.code === 'not_found' ? 'Not found' : 'Something went wrong'} session={auth === undefined ? null : sessionOf(c)} csrfToken={c.get('csrfToken') ?? ''}>
+      <ErrorAlert error={err} />
+      <p class="muted">Request id: {requestId}</p>
+      <p>
+        <a href="/">Go to Runframe</a>
+      </p>
+    </Layout>,
+    STATUS[err.code],
+  );
+}

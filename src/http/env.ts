@@ -1,0 +1,24 @@
+import type { Deps, Actor, RequestMeta } from '../domain/context.ts';
+import type { SessionView } from '../domain/orgs/sessions.ts';
+
+export interface WebOptions {
+  secureCookies: boolean;
+}
+
+export type Auth =
+  | { kind: 'session'; session: SessionView; actor: Actor | null }
+  | { kind: 'token'; actor: Actor }
+  | null;
+
+/** Variables every request carries through the Hono context. */
+export interface AppEnv {
+  Variables: {
+    deps: Deps;
+    web: WebOptions;
+    requestId: string;
+    meta: RequestMeta;
+    auth: Auth;
+    /** The CSRF token the current page must embed in its forms. */
+    csrfToken: string;
+  };
+}

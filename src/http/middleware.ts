@@ -1,0 +1,86 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { randomToken, safeEqual } from '../platform/crypto.ts';
+import { authenticateApiToken } from '../domain/orgs/api-tokens.ts';
+import { resolveSession } from '../domain/orgs/sessions.ts';
+import { AppError } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { AppEnv } from './env.ts';
+
+export const SESSION_COOKIE = 'rf_session';
+export const ANON_CSRF_COOKIE = 'rf_csrf';
+
+function clientIp(c: Context<AppEnv>): string {
+  const env: unknown = c.env;
+  if (typeof env === 'object' && env !== null && 'incoming' in env) {
+    const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } }).incoming;
+    return incoming?.socket?.remoteAddress ?? '';
+  }
+  return '';
+}
+
+export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const requestId = newId();
+  c.set('requestId', requestId);
+  c.set('meta', { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', requestId });
+  c.header('x-request-id', requestId);
+  await next();
+};
+
+/** Resolves who is calling: a bearer API token, else the session cookie, else nobody. */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const deps = c.get('deps');
+  const header = c.req.header('authorization');
+  if (header !== undefined && /^bearer\s+/i.test(header)) {
+    const actor = await authenticateApiToken(deps, header.replace(/^bearer\s+/i, '').trim());
+    if (!actor) {
+      throw new AppError('unauthenticated', 'The API token is not valid: it was revoked, or its owner left the organization.', {
+        hint: 'Create a new token under Settings › API tokens.',
+      });
+    }
+    c.set('auth', { kind: 'token', actor });
+    c.set('csrfToken', '');
+    return next();
+  }
+  const cookie = getCookie(c, SESSION_COOKIE);
+  const session = cookie ? await resolveSession(deps, cookie) : null;
+  if (session) {
+    c.set('auth', { kind: 'session', session, actor: session.actor });
+    c.set('csrfToken', session.csrfToken);
+  } else {
+    c.set('auth', null);
+    let anon = getCookie(c, ANON_CSRF_COOKIE);
+    if (!anon || anon.length < 20) {
+      anon = randomToken(24);
+      setCookie(c, ANON_CSRF_COOKIE, anon, { httpOnly: true, sameSite: 'Lax', secure: c.get('web').secureCookies, path: '/' });
+    }
+    c.set('csrfToken', anon);
+  }
+  return next();
+};
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Every state-changing request made with a cookie must carry the CSRF token: in the form field
+ * `_csrf` or the `x-csrf-token` header. Bearer-token calls carry no ambient credential and are exempt.
+ */
+export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!UNSAFE.has(c.req.method) || c.get('auth')?.kind === 'token') return next();
+  const expected = c.get('csrfToken');
+  let sent = c.req.header('x-csrf-token');
+  if (sent === undefined) {
+    const type = c.req.header('content-type') ?? '';
+    if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
+      const form = await c.req.parseBody();
+      const v = form['_csrf'];
+      if (typeof v === 'string') sent = v;
+    }
+  }
+  if (!expected || sent === undefined || !safeEqual(sent, expected)) {
+    throw new AppError('forbidden', 'This form has expired or did not come from Runframe, so nothing was changed.', {
+      hint: 'Reload the page and try again.',
+    });
+  }
+  return next();
+};

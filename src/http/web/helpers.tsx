@@ -1,0 +1,69 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Child } from 'hono/jsx';
+import type { Ctx } from '../../domain/context.ts';
+import type { SessionView } from '../../domain/orgs/sessions.ts';
+import { AppError } from '../../shared/errors.ts';
+import type { AppEnv } from '../env.ts';
+import { STATUS, toAppError } from '../errors.ts';
+import { ctxOf } from '../context.ts';
+import type { PageShell } from './layout.tsx';
+
+export type C = Context<AppEnv>;
+
+export const sessionOf = (c: C): SessionView | null => {
+  const auth = c.get('auth');
+  return auth?.kind === 'session' ? auth.session : null;
+};
+
+export const shell = (c: C, title: string, current?: string, extra: Partial<PageShell> = {}): PageShell => ({
+  title,
+  session: sessionOf(c),
+  csrfToken: c.get('csrfToken'),
+  ...(current ? { current } : {}),
+  ...extra,
+});
+
+export const html = (c: C, node: Child, status: ContentfulStatusCode = 200): Response => c.html(`<!doctype html>${String(node)}`, status);
+
+/** Pages behind sign-in send visitors to the sign-in page and bring them back afterwards. */
+export const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const auth = c.get('auth');
+  if (auth?.kind !== 'session') {
+    const url = new URL(c.req.url);
+    return c.redirect(`/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+  }
+  if (auth.actor === null && !new URL(c.req.url).pathname.startsWith('/organization/new')) {
+    return c.redirect('/organization/new', 303);
+  }
+  return next();
+};
+
+export const pageCtx = (c: C): Ctx => ctxOf(c);
+
+/** Form bodies as plain strings; repeated fields keep their last value. */
+export async function formOf(c: C): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string' && k !== '_csrf') out[k] = v;
+  return out;
+}
+
+/** Runs a form action; an AppError re-renders the page with the message, anything else propagates. */
+export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: AppError }> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    if (err instanceof AppError) return { ok: false, error: err };
+    throw err;
+  }
+}
+
+export const statusOf = (err: AppError): ContentfulStatusCode => STATUS[toAppError(err).code];
+
+export const safeNext = (next: string | undefined): string => (next && next.startsWith('/') && !next.startsWith('//') ? next : '/incidents');
+
+export const fmtTime = (iso: string | Date): string => {
+  const d = typeof iso === 'string' ? new Date(iso) : iso;
+  return d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+};

@@ -1,0 +1,161 @@
+import type { Child, FC } from 'hono/jsx';
+import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
+import { SEVERITIES, SEVERITY_DESCRIPTION, STATUS_LABEL, TRANSITIONS, type IncidentView } from '../../../domain/incidents/model.ts';
+import type { MemberView } from '../../../domain/orgs/members.ts';
+import type { TimelineEntryView } from '../../../domain/timeline/list-timeline.ts';
+import type { AppError } from '../../../shared/errors.ts';
+import { fmtTime } from '../helpers.tsx';
+import { Csrf, Layout, type PageShell } from '../layout.tsx';
+import { SeverityBadge, StatusBadge } from './components.tsx';
+
+export interface IncidentPageProps {
+  shell: PageShell;
+  incident: IncidentView;
+  timeline: TimelineEntryView[];
+  members: MemberView[];
+  canEdit: boolean;
+  /** The war-room place: filled by the war-room feature, reserved until then. */
+  warRoom?: Child;
+  error?: AppError | null;
+  notice?: string | null;
+  noteDraft?: string;
+}
+
+export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline, members, canEdit, warRoom, error, notice, noteDraft }) => {
+  const base = `/incidents/${incident.number}`;
+  const next = TRANSITIONS[incident.status];
+  return (
+    <Layout {...shell} error={error ?? null} notice={notice ?? null}>
+      <p>
+        <a href="/incidents">← All incidents</a>
+      </p>
+      <h1>
+        {incident.reference} {incident.title}
+      </h1>
+      <p class="row" style="align-items: center">
+        <SeverityBadge severity={incident.severity} /> <StatusBadge incident={incident} />
+        <span class="muted">
+          Declared {fmtTime(incident.createdAt)}
+          {incident.declaredBy ? ` by ${incident.declaredBy.name}` : ''}
+          {incident.resolvedAt ? ` · resolved ${fmtTime(incident.resolvedAt)}` : ''}
+        </span>
+      </p>
+      {!canEdit && (
+        <div class="alert info" role="note">
+          {MISSING_PERMISSION['incident:edit']}
+        </div>
+      )}
+      <div class="grid2">
+        <div>
+          <section class="panel" aria-labelledby="summary-h">
+            <h2 id="summary-h">Summary</h2>
+            {incident.summary ? <p style="white-space: pre-wrap">{incident.summary}</p> : <p class="muted">No summary yet.</p>}
+          </section>
+          <section class="panel" aria-labelledby="war-room-h" id="war-room">
+            <h2 id="war-room-h">War room</h2>
+            {warRoom ?? <p class="reserved">War rooms come with a connected video provider (Zoom) in Integrations Hub.</p>}
+          </section>
+          <section class="panel" aria-labelledby="timeline-h">
+            <h2 id="timeline-h">Timeline</h2>
+            {timeline.length === 0 ? (
+              <p class="muted">Nothing has happened yet.</p>
+            ) : (
+              <ol class="timeline">
+                {timeline.map((e) => (
+                  <li class={e.kind === 'note' ? 'note' : ''}>
+                    <div class="meta">
+                      {fmtTime(e.createdAt)} · {e.actor}
+                      {e.kind === 'note' ? ' added a note' : ''}
+                    </div>
+                    <div class="body">{e.body}</div>
+                  </li>
+                ))}
+              </ol>
+            )}
+            {canEdit && (
+              <form method="post" action={`${base}/notes`}>
+                <Csrf token={shell.csrfToken} />
+                <div class="field">
+                  <label for="note">Add a note</label>
+                  <textarea id="note" name="body" maxlength={5000} required>
+                    {noteDraft ?? ''}
+                  </textarea>
+                </div>
+                <button type="submit">Add note</button>
+              </form>
+            )}
+          </section>
+        </div>
+        <aside>
+          <section class="panel" aria-labelledby="details-h">
+            <h2 id="details-h">Details</h2>
+            <dl class="facts">
+              <dt>Status</dt>
+              <dd>{STATUS_LABEL[incident.status]}</dd>
+              <dt>Severity</dt>
+              <dd>
+                {incident.severity} <span class="muted">{SEVERITY_DESCRIPTION[incident.severity]}</span>
+              </dd>
+              <dt>Lead</dt>
+              <dd>{incident.lead?.name ?? 'No lead'}</dd>
+            </dl>
+          </section>
+          {canEdit && (
+            <section class="panel" aria-labelledby="controls-h">
+              <h2 id="controls-h">Change</h2>
+              {next.length > 0 ? (
+                <form method="post" action={`${base}/status`} class="field">
+                  <Csrf token={shell.csrfToken} />
+                  <label for="status">Status</label>
+                  <div class="row">
+                    <select id="status" name="status">
+                      {next.map((s) => (
+                        <option value={s}>{STATUS_LABEL[s]}</option>
+                      ))}
+                    </select>
+                    <button type="submit">Change status</button>
+                  </div>
+                </form>
+              ) : (
+                <p class="muted">A closed incident cannot change status.</p>
+              )}
+              {incident.status !== 'closed' && (
+                <>
+                  <form method="post" action={`${base}/severity`} class="field">
+                    <Csrf token={shell.csrfToken} />
+                    <label for="severity">Severity</label>
+                    <div class="row">
+                      <select id="severity" name="severity">
+                        {SEVERITIES.map((s) => (
+                          <option value={s} selected={s === incident.severity}>
+                            {s}
+                          </option>
+                        ))}
+                      </select>
+                      <button type="submit">Change severity</button>
+                    </div>
+                  </form>
+                  <form method="post" action={`${base}/lead`} class="field">
+                    <Csrf token={shell.csrfToken} />
+                    <label for="lead">Incident lead</label>
+                    <div class="row">
+                      <select id="lead" name="leadUserId">
+                        <option value="">No lead</option>
+                        {members.map((m) => (
+                          <option value={m.userId} selected={incident.lead?.userId === m.userId}>
+                            {m.name}
+                          </option>
+                        ))}
+                      </select>
+                      <button type="submit">Set lead</button>
+                    </div>
+                  </form>
+                </>
+              )}
+            </section>
+          )}
+        </aside>
+      </div>
+    </Layout>
+  );
+};

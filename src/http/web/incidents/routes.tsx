@@ -1,0 +1,87 @@
+import { Hono } from 'hono';
+import { can } from '../../../domain/access/roles.ts';
+import { addIncidentNote } from '../../../domain/incidents/add-incident-note.ts';
+import { changeIncidentLead } from '../../../domain/incidents/change-incident-lead.ts';
+import { changeIncidentSeverity } from '../../../domain/incidents/change-incident-severity.ts';
+import { changeIncidentStatus } from '../../../domain/incidents/change-incident-status.ts';
+import { declareIncident } from '../../../domain/incidents/declare-incident.ts';
+import { getIncident, listIncidents } from '../../../domain/incidents/list-incidents.ts';
+import { listMembers } from '../../../domain/orgs/members.ts';
+import { listTimeline } from '../../../domain/timeline/list-timeline.ts';
+import type { AppError } from '../../../shared/errors.ts';
+import type { AppEnv } from '../../env.ts';
+import { attempt, formOf, html, pageCtx, shell, signedIn, statusOf, type C } from '../helpers.tsx';
+import { IncidentPage } from './incident-page.tsx';
+import { IncidentListPage } from './list-page.tsx';
+import { NewIncidentPage } from './new-page.tsx';
+
+async function renderIncident(c: C, ref: string, extra: { error?: AppError; notice?: string; noteDraft?: string } = {}) {
+  const ctx = pageCtx(c);
+  const incident = await getIncident({ ctx, incidentRef: ref });
+  const [timeline, members] = [await listTimeline({ ctx, incidentRef: incident.id }), await listMembers(ctx)];
+  return html(
+    c,
+    <IncidentPage
+      shell={shell(c, `${incident.reference} ${incident.title}`, 'incidents')}
+      incident={incident}
+      timeline={timeline}
+      members={members}
+      canEdit={can(ctx.actor.role, 'incident:edit')}
+      {...extra}
+    />,
+    extra.error ? statusOf(extra.error) : 200,
+  );
+}
+
+export function incidentPages(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('/incidents', signedIn);
+  app.use('/incidents/*', signedIn);
+
+  app.get('/incidents', async (c) => {
+    const ctx = pageCtx(c);
+    const r = await attempt(() => listIncidents({ ctx, input: c.req.query() }));
+    const canEdit = can(ctx.actor.role, 'incident:edit');
+    if (!r.ok) {
+      return html(c, <IncidentListPage shell={shell(c, 'Incidents', 'incidents')} canEdit={canEdit} incidents={[]} filters={{}} page={1} perPage={25} total={0} error={r.error} />, statusOf(r.error));
+    }
+    const v = r.value;
+    return html(
+      c,
+      <IncidentListPage shell={shell(c, 'Incidents', 'incidents')} canEdit={canEdit} incidents={v.incidents} filters={v.filters} page={v.page} perPage={v.perPage} total={v.total} />,
+    );
+  });
+
+  app.get('/incidents/new', async (c) => {
+    const ctx = pageCtx(c);
+    if (!can(ctx.actor.role, 'incident:edit')) return c.redirect('/incidents', 303);
+    return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listMembers(ctx)} values={{}} />);
+  });
+
+  app.post('/incidents', async (c) => {
+    const ctx = pageCtx(c);
+    const form = await formOf(c);
+    const input = { ...form, leadUserId: form['leadUserId'] || null };
+    const r = await attempt(() => declareIncident({ ctx, input }));
+    if (!r.ok) {
+      return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listMembers(ctx)} values={form} error={r.error} />, statusOf(r.error));
+    }
+    return c.redirect(`/incidents/${r.value.incident.number}`, 303);
+  });
+
+  app.get('/incidents/:ref', (c) => renderIncident(c, c.req.param('ref')));
+
+  const action = (path: string, run: (c: C, ref: string, form: Record<string, string>) => Promise<unknown>) =>
+    app.post(`/incidents/:ref/${path}`, async (c) => {
+      const ref = c.req.param('ref');
+      const form = await formOf(c);
+      const r = await attempt(() => run(c, ref, form));
+      if (!r.ok) return renderIncident(c, ref, { error: r.error, ...(path === 'notes' ? { noteDraft: form['body'] ?? '' } : {}) });
+      return c.redirect(`/incidents/${ref}`, 303);
+    });
+  action('status', (c, ref, form) => changeIncidentStatus({ ctx: pageCtx(c), incidentRef: ref, input: form }));
+  action('severity', (c, ref, form) => changeIncidentSeverity({ ctx: pageCtx(c), incidentRef: ref, input: form }));
+  action('lead', (c, ref, form) => changeIncidentLead({ ctx: pageCtx(c), incidentRef: ref, input: { leadUserId: form['leadUserId'] || null } }));
+  action('notes', (c, ref, form) => addIncidentNote({ ctx: pageCtx(c), incidentRef: ref, input: form }));
+  return app;
+}

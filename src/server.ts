@@ -1,0 +1,58 @@
+import path from 'node:path';
+import type { Hono } from 'hono';
+import type { Config } from './config/index.ts';
+import type { Deps } from './domain/context.ts';
+import { buildApp } from './http/app.tsx';
+import type { AppEnv } from './http/env.ts';
+import { startWorker } from './jobs/runner.ts';
+import { acquireDataDirLock } from './platform/data-dir-lock.ts';
+import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
+import { createLog, type Log } from './platform/log.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+
+export interface Runframe {
+  app: Hono<AppEnv>;
+  deps: Deps;
+  log: Log;
+  engine: Database['engine'];
+  stop(): Promise<void>;
+}
+
+/** Opens the database the configuration names (PGlite under DATA_DIR unless DATABASE_URL is set) and migrates it. */
+export async function openConfiguredDatabase(config: Config): Promise<{ database: Database; release: () => void }> {
+  if (config.databaseUrl !== undefined) return { database: await openPostgres(config.databaseUrl), release: () => {} };
+  const release = acquireDataDirLock(config.dataDir);
+  try {
+    return { database: await openPglite(path.join(config.dataDir, 'pglite')), release };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean } = {}): Promise<Runframe> {
+  const log = opts.log ?? createLog(config.logLevel);
+  for (const notice of config.notices) log.info(notice);
+  const { database, release } = await openConfiguredDatabase(config);
+  await migrateDatabase(database);
+  const clock = opts.clock ?? systemClock;
+  const deps: Deps = {
+    db: database.db,
+    clock,
+    log,
+    settings: { publicUrl: config.publicUrl, sessionTtlHours: config.sessionTtlHours, signIn: config.signIn },
+  };
+  const app = buildApp({ deps, web: { secureCookies: config.secureCookies } });
+  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: {} });
+  return {
+    app,
+    deps,
+    log,
+    engine: database.engine,
+    async stop() {
+      await worker?.stop();
+      await database.close();
+      release();
+    },
+  };
+}
