@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import { sql } from 'drizzle-orm';
 import type { Deps } from '../domain/context.ts';
-import { migrationsApplied } from '../platform/db/client.ts';
+import { checkReadiness } from '../domain/readiness.ts';
 import { auditRoutes } from './api/audit.ts';
 import { incidentRoutes } from './api/incidents.ts';
 import { buildOpenApi } from './api/openapi.ts';
@@ -48,13 +47,8 @@ export function buildApp({ deps, web, mounts = [] }: BuildAppOptions): Hono<AppE
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    try {
-      await deps.db.execute(sql`select 1`);
-      const migrated = await migrationsApplied(deps.db);
-      return migrated ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready', reason: 'migrations are not applied' }, 503);
-    } catch {
-      return c.json({ status: 'not_ready', reason: 'database unreachable' }, 503);
-    }
+    const r = await checkReadiness(deps);
+    return r.ready ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready', reason: r.reason }, 503);
   });
   app.get('/assets/app.css', (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(API_ROUTES, deps.settings.publicUrl)));

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { can } from '../../../domain/access/roles.ts';
+import { can, requirePermission } from '../../../domain/access/roles.ts';
 import { addIncidentNote } from '../../../domain/incidents/add-incident-note.ts';
 import { changeIncidentLead } from '../../../domain/incidents/change-incident-lead.ts';
 import { changeIncidentSeverity } from '../../../domain/incidents/change-incident-severity.ts';
@@ -54,7 +54,7 @@ export function incidentPages(): Hono<AppEnv> {
 
   app.get('/incidents/new', async (c) => {
     const ctx = pageCtx(c);
-    if (!can(ctx.actor.role, 'incident:edit')) return c.redirect('/incidents', 303);
+    requirePermission(ctx.actor, 'incident:edit');
     return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listMembers(ctx)} values={{}} />);
   });
 

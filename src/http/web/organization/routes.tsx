@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { can } from '../../../domain/access/roles.ts';
+import { can, requirePermission } from '../../../domain/access/roles.ts';
 import { listAudit } from '../../../domain/audit/list-audit.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../../domain/orgs/api-tokens.ts';
 import { createInvite, listPendingInvites, revokeInvite } from '../../../domain/orgs/invites.ts';
@@ -62,7 +62,7 @@ export function organizationPages(): Hono<AppEnv> {
   });
   app.get('/organization/members/:userId/remove', async (c) => {
     const ctx = pageCtx(c);
-    if (!can(ctx.actor.role, 'member:manage')) return c.redirect('/organization/members', 303);
+    requirePermission(ctx.actor, 'member:manage');
     const member = (await listMembers(ctx)).find((m) => m.userId === c.req.param('userId'));
     if (!member) return c.redirect('/organization/members', 303);
     return html(c, <RemoveMemberPage shell={shell(c, `Remove ${member.name}`, 'members')} member={member} orgName={orgNameOf(c)} />);
@@ -74,7 +74,7 @@ export function organizationPages(): Hono<AppEnv> {
 
   app.get('/organization/audit', async (c) => {
     const ctx = pageCtx(c);
-    if (!can(ctx.actor.role, 'audit:view')) return c.redirect('/incidents', 303);
+    requirePermission(ctx.actor, 'audit:view');
     const r = await attempt(() => listAudit({ ctx, input: c.req.query() }));
     const filters = { action: c.req.query('action'), actor: c.req.query('actor') };
     if (!r.ok) return html(c, <AuditPage shell={shell(c, 'Audit log', 'audit')} entries={[]} filters={filters} page={1} perPage={50} total={0} error={r.error} />, statusOf(r.error));

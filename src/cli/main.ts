@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { ConfigError, loadConfig } from '../config/index.ts';
+import { openConfiguredDatabase } from '../server.ts';
+import { migrateDatabase } from '../platform/db/client.ts';
+import { users } from '../platform/db/schema.ts';
+import { signUp } from '../domain/orgs/sign-up.ts';
+import { createApiToken } from '../domain/orgs/api-tokens.ts';
+import { findMembership } from '../domain/orgs/memberships.ts';
+import { systemMeta, type Deps } from '../domain/context.ts';
+import { silentLog } from '../platform/log.ts';
+import { systemClock } from '../shared/clock.ts';
+import { AppError } from '../shared/errors.ts';
+import { DataDirInUseError } from '../platform/data-dir-lock.ts';
+
+const USAGE = `Usage:
+  bin/runframe bootstrap --org NAME --email EMAIL --password PW [--name NAME]
+      Creates an organization with that Owner; prints {"orgId","userId","apiToken"}.
+  bin/runframe create-api-token --email EMAIL --org ORG_ID [--name NAME]
+      Prints a new personal API token for that member.
+Uses the same DATA_DIR / DATABASE_URL as the server. In embedded mode (no DATABASE_URL) the server must be stopped.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { org: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+    strict: true,
+  });
+  if (command !== 'bootstrap' && command !== 'create-api-token') {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  const { database, release } = await openConfiguredDatabase(config);
+  try {
+    await migrateDatabase(database);
+    const deps: Deps = {
+      db: database.db,
+      clock: systemClock,
+      log: silentLog(),
+      settings: { publicUrl: config.publicUrl, sessionTtlHours: config.sessionTtlHours, signIn: config.signIn },
+    };
+    const meta = { ...systemMeta('cli'), userAgent: 'bin/runframe' };
+    if (command === 'bootstrap') {
+      if (!values.org || !values.email || !values.password) throw new AppError('validation', 'bootstrap needs --org, --email and --password.');
+      const name = values.name ?? values.email.split('@')[0] ?? 'Owner';
+      const { userId, orgId } = await signUp({ deps, meta, input: { name, email: values.email, password: values.password, organizationName: values.org } });
+      const token = await createApiToken({ ctx: { ...deps, meta, actor: { userId, orgId, name, email: values.email.toLowerCase(), role: 'owner', via: 'cli' } }, input: { name: 'bootstrap' } });
+      process.stdout.write(`${JSON.stringify({ orgId, userId, apiToken: token.token })}\n`);
+      return 0;
+    }
+    if (!values.email || !values.org) throw new AppError('validation', 'create-api-token needs --email and --org.');
+    const [user] = await database.db.select().from(users).where(eq(users.email, values.email.trim().toLowerCase()));
+    const role = user ? await findMembership(database.db, values.org, user.id).catch(() => null) : null;
+    if (!user || !role) throw new AppError('not_found', `No member ${values.email} in organization ${values.org}.`);
+    const token = await createApiToken({
+      ctx: { ...deps, meta, actor: { userId: user.id, orgId: values.org, name: user.name, email: user.email, role, via: 'cli' } },
+      input: { name: values.name ?? 'cli' },
+    });
+    process.stdout.write(`${token.token}\n`);
+    return 0;
+  } finally {
+    await database.close();
+    release();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof DataDirInUseError) process.stderr.write(`${err.message}\n`);
+    else if (err instanceof AppError) process.stderr.write(`${err.message}${err.fields.length ? ' ' + err.fields.map((f) => `${f.field}: ${f.reason}`).join('; ') : ''}\n`);
+    else process.stderr.write(`runframe: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+
+// The import rules of ARCHITECTURE.md, checked on every source file.
+const root = path.resolve(import.meta.dirname, '../../src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = path.join(dir, n);
+    return statSync(p).isDirectory() ? sources(p) : /\.tsx?$/.test(n) ? [p] : [];
+  });
+}
+
+const files = sources(root);
+const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
+const importsOf = (file: string): string[] => {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? '');
+  return specs.filter((s) => s.startsWith('.')).map((s) => rel(path.resolve(path.dirname(file), s)));
+};
+const graph = new Map(files.map((f) => [rel(f), importsOf(f)]));
+const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
+
+const rules: { name: string; from: string; forbidden: string[]; except?: string[] }[] = [
+  { name: 'http/ never touches the database directly', from: 'http', forbidden: ['platform/db'] },
+  { name: 'domain/ never imports http/', from: 'domain', forbidden: ['http', 'integrations/zoom', 'zoom-sandbox', 'config'] },
+  { name: 'a provider folder is pure request/response code', from: 'integrations/zoom', forbidden: ['platform/db', 'platform/crypto.ts', 'domain', 'integrations/hub', 'http', 'zoom-sandbox'] },
+  { name: 'the sandbox never imports the Zoom client', from: 'zoom-sandbox', forbidden: ['integrations', 'domain', 'http', 'platform', 'config'] },
+  { name: 'platform/ and shared/ import nothing business-specific', from: 'platform', forbidden: ['domain', 'http', 'integrations', 'jobs', 'config'] },
+  { name: 'shared/ imports nothing business-specific', from: 'shared', forbidden: ['domain', 'http', 'integrations', 'jobs', 'platform', 'config'] },
+];
+
+for (const rule of rules) {
+  test(rule.name, () => {
+    const violations: string[] = [];
+    for (const [file, deps] of graph) {
+      if (!under(file, rule.from) || rule.except?.includes(file)) continue;
+      for (const d of deps) if (rule.forbidden.some((f) => under(d.replace(/\.tsx?$/, ''), f.replace(/\.tsx?$/, '')) || d === f)) violations.push(`${file} -> ${d}`);
+    }
+    assert.deepEqual(violations, []);
+  });
+}
+
+test('domain/ never reads process.env and never names a provider', () => {
+  const bad = files.filter((f) => under(rel(f), 'domain')).filter((f) => /process\.env|\bzoom\b/i.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(bad.map(rel), []);
+});
+
+test('no import cycles', () => {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (n: string, trail: string[]) => {
+    if (state.get(n) === 'done') return;
+    if (state.get(n) === 'visiting') {
+      cycles.push([...trail.slice(trail.indexOf(n)), n].join(' -> '));
+      return;
+    }
+    state.set(n, 'visiting');
+    for (const d of graph.get(n) ?? []) visit(d, [...trail, n]);
+    state.set(n, 'done');
+  };
+  for (const n of graph.keys()) visit(n, []);
+  assert.deepEqual(cycles, []);
+});

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+
+const bin = path.resolve(import.meta.dirname, '../bin/runframe');
+const run = (args: string[], dataDir: string) =>
+  spawnSync(bin, args, { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent' }, encoding: 'utf8' });
+
+test('bin/runframe bootstraps an organization and prints a working token; create-api-token adds another', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rf-cli-'));
+  const r = run(['bootstrap', '--org', 'Acme', '--email', 'Ops@Example.com', '--password', 'correct horse battery'], dir);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { orgId: string; userId: string; apiToken: string };
+  assert.match(out.apiToken, /^rf_/);
+  assert.ok(out.orgId && out.userId);
+  const t = run(['create-api-token', '--email', 'ops@example.com', '--org', out.orgId], dir);
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout.trim(), /^rf_/);
+  assert.notEqual(t.stdout.trim(), out.apiToken);
+  const again = run(['bootstrap', '--org', 'Acme', '--email', 'ops@example.com', '--password', 'correct horse battery'], dir);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /already exists/);
+  const weak = run(['bootstrap', '--org', 'B', '--email', 'b@example.com', '--password', 'short'], dir);
+  assert.equal(weak.status, 1);
+  assert.match(weak.stderr, /password: must be at least 12 characters/);
+});
+
+test('bin/runframe refuses, clearly, a data directory that a running server holds', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rf-cli-'));
+  writeFileSync(path.join(dir, 'runframe.pid'), String(process.pid));
+  const r = run(['bootstrap', '--org', 'Acme', '--email', 'a@example.com', '--password', 'correct horse battery'], dir);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /is in use by a running Runframe \(pid \d+\).*stop that server first/);
+});
+
+test('bin/runframe explains its usage', () => {
+  const r = run(['frobnicate'], mkdtempSync(path.join(tmpdir(), 'rf-cli-')));
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /bootstrap --org NAME --email EMAIL --password PW/);
+});

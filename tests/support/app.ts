@@ -1,0 +1,119 @@
+import { after } from 'node:test';
+import { Writable } from 'node:stream';
+import { buildApp } from '../../src/http/app.tsx';
+import type { Deps } from '../../src/domain/context.ts';
+import { createSession } from '../../src/domain/orgs/sessions.ts';
+import { signUp } from '../../src/domain/orgs/sign-up.ts';
+import { createInvite } from '../../src/domain/orgs/invites.ts';
+import { createApiToken } from '../../src/domain/orgs/api-tokens.ts';
+import { resolveSession } from '../../src/domain/orgs/sessions.ts';
+import type { Role } from '../../src/domain/access/roles.ts';
+import { systemMeta, type Ctx } from '../../src/domain/context.ts';
+import { createLog } from '../../src/platform/log.ts';
+import { manualClock } from '../../src/shared/clock.ts';
+import { openTestDatabase, type TestDatabase } from './database.ts';
+import { failOnConsoleError } from './console-guard.ts';
+
+failOnConsoleError();
+
+export const PASSWORD = 'correct horse battery';
+let counter = 0;
+export const uniqueEmail = (label: string) => `${label}-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 6)}@example.com`;
+
+export interface Member {
+  userId: string;
+  orgId: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** Session cookie value. */
+  cookie: string;
+  csrf: string;
+  /** Personal API token. */
+  token: string;
+}
+
+/** A Runframe app on a fresh database of its own, with a clock the test can move and logs it can read. */
+export async function makeTestApp() {
+  const database: TestDatabase = await openTestDatabase();
+  const clock = manualClock(new Date('2026-11-26T12:00:00Z'));
+  const logLines: string[] = [];
+  const log = createLog('info', new Writable({ write: (chunk, _enc, cb) => (logLines.push(String(chunk)), cb()) }));
+  const deps: Deps = {
+    db: database.db,
+    clock,
+    log,
+    settings: { publicUrl: 'http://runframe.test', sessionTtlHours: 72, signIn: { maxFailures: 10, windowMinutes: 15 } },
+  };
+  const app = buildApp({ deps, web: { secureCookies: false } });
+  after(() => database.close());
+
+  const ctxFor = (m: Member): Ctx => ({ ...deps, actor: { userId: m.userId, name: m.name, email: m.email, orgId: m.orgId, role: m.role, via: 'session' }, meta: systemMeta('test') });
+
+  async function sessionFor(userId: string, orgId: string) {
+    const cookie = await createSession(deps, userId, orgId);
+    const view = await resolveSession(deps, cookie);
+    return { cookie, csrf: view?.csrfToken ?? '' };
+  }
+
+  /** A new organization with its Owner. */
+  async function owner(orgName = 'Acme'): Promise<Member> {
+    const email = uniqueEmail('owner');
+    const { userId, orgId } = await signUp({ deps, meta: systemMeta(), input: { name: 'Olivia Owner', email, password: PASSWORD, organizationName: orgName } });
+    const s = await sessionFor(userId, orgId);
+    const m: Member = { userId, orgId, email, name: 'Olivia Owner', role: 'owner', ...s, token: '' };
+    m.token = (await createApiToken({ ctx: ctxFor(m), input: { name: 'tests' } })).token;
+    return m;
+  }
+
+  /** A new member of the owner's organization with the given role, joined through an invite link. */
+  async function member(of: Member, role: Role, name = `${role} person`): Promise<Member> {
+    const invite = await createInvite({ ctx: ctxFor(of), input: { role } });
+    const token = invite.url.split('/invites/')[1] ?? '';
+    const email = uniqueEmail(role);
+    const { userId } = await signUp({ deps, meta: systemMeta(), input: { name, email, password: PASSWORD, inviteToken: token } });
+    const s = await sessionFor(userId, of.orgId);
+    const m: Member = { userId, orgId: of.orgId, email, name, role, ...s, token: '' };
+    m.token = (await createApiToken({ ctx: ctxFor(m), input: { name: 'tests' } })).token;
+    return m;
+  }
+
+  /** Calls the JSON API with the member's API token. */
+  async function api(m: Member | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await app.request(path, {
+      method,
+      headers: {
+        ...(m ? { authorization: `Bearer ${m.token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = null;
+    }
+    return { status: res.status, json: json as Record<string, any>, text, headers: res.headers };
+  }
+
+  /** Requests a page with the member's session cookie; forms carry the CSRF token unless told not to. */
+  async function page(m: Member | null, method: string, path: string, form?: Record<string, string>, opts: { csrf?: string | null } = {}) {
+    const headers: Record<string, string> = { accept: 'text/html' };
+    if (m) headers['cookie'] = `rf_session=${m.cookie}`;
+    let body: string | undefined;
+    if (form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      const csrf = opts.csrf === undefined ? m?.csrf : opts.csrf;
+      body = new URLSearchParams({ ...form, ...(csrf ? { _csrf: csrf } : {}) }).toString();
+    }
+    const res = await app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
+    return { status: res.status, text: await res.text(), headers: res.headers };
+  }
+
+  return { app, deps, clock, database, logLines, ctxFor, owner, member, api, page, sessionFor };
+}
+
+export type TestApp = Awaited<ReturnType<typeof makeTestApp>>;
