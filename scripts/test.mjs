@@ -3,7 +3,7 @@
 // PostgreSQL when TEST_DATABASE_URL is set (CI always sets it). Node 20 expands no globs, so the
 // file list is built here.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -40,8 +40,24 @@ const template = mkdtempSync(path.join(tmpdir(), 'rf-template-'));
 const tplDir = path.join(template, 'pglite');
 if (!run('PGlite template', 'node', ['--import', 'tsx', 'scripts/make-pglite-template.ts', tplDir])) process.exit(1);
 
-const nodeTest = (files, env, label) =>
-  files.length === 0 ? true : run(label, 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], env);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const nodeTest = (files, env, label) => {
+  if (files.length === 0) return true;
+  // A second, machine-readable reporter lets this script add up the counts of both engines.
+  const tap = path.join(template, `${label.replace(/\W+/g, '-')}.tap`);
+  const ok = run(label, 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], env);
+  let text = '';
+  try {
+    text = readFileSync(tap, 'utf8');
+  } catch {
+    text = '';
+  }
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  totals.passed += count('pass');
+  totals.failed += count('fail') + count('cancelled');
+  totals.skipped += count('skipped') + count('todo');
+  return ok;
+};
 
 results.push(['tests on PGlite', nodeTest(all, { RUNFRAME_TEST_ENGINE: 'pglite', RUNFRAME_PGLITE_TEMPLATE: tplDir }, `${all.length} test files on PGlite`)]);
 if (process.env.TEST_DATABASE_URL) {
@@ -50,6 +66,8 @@ if (process.env.TEST_DATABASE_URL) {
   process.stdout.write('\nTEST_DATABASE_URL is not set: the storage suites ran on PGlite only (.ci/run sets it).\n');
 }
 rmSync(template, { recursive: true, force: true });
+const failed = results.some(([, ok]) => !ok);
 
 process.stdout.write('\nSummary:\n' + results.map(([n, ok]) => `  ${ok ? 'ok    ' : 'FAILED'} ${n}`).join('\n') + '\n');
-process.exit(results.every(([, ok]) => ok) ? 0 : 1);
+process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+process.exit(failed ? 1 : 0);

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { KeyRing } from '../platform/crypto.ts';
 
@@ -40,7 +40,27 @@ export const EnvSchema = z.object({
   SIGN_IN_MAX_FAILURES: intFrom('SIGN_IN_MAX_FAILURES', 10, 1, 1000),
   SIGN_IN_WINDOW_MINUTES: intFrom('SIGN_IN_WINDOW_MINUTES', 15, 1, 24 * 60),
   JOBS_POLL_MS: intFrom('JOBS_POLL_MS', 1000, 50, 60_000),
+  ZOOM_CLIENT_ID: optionalText,
+  ZOOM_CLIENT_SECRET: optionalText,
+  ZOOM_WEBHOOK_SECRET_TOKEN: optionalText,
+  ZOOM_OAUTH_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'ZOOM_OAUTH_BASE_URL must be an http(s) URL' }).optional()),
+  ZOOM_API_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'ZOOM_API_BASE_URL must be an http(s) URL' }).optional()),
 });
+
+/**
+ * Zoom settings. With ZOOM_CLIENT_ID Runframe talks to real Zoom; without it (demo mode) the built-in
+ * sandbox is mounted at /zoom-sandbox and these settings point at it. No other code branches on the mode.
+ */
+export interface ZoomConfig {
+  mode: 'zoom' | 'sandbox';
+  clientId: string;
+  clientSecret: string;
+  webhookSecretToken: string;
+  oauthBaseUrl: string;
+  apiBaseUrl: string;
+  redirectUri: string;
+  webhookUrl: string;
+}
 
 export interface Config {
   port: number;
@@ -55,6 +75,7 @@ export interface Config {
   sessionTtlHours: number;
   signIn: { maxFailures: number; windowMinutes: number };
   jobsPollMs: number;
+  zoom: ZoomConfig;
   /** Messages for the start-up log (e.g. that secrets were generated). */
   notices: string[];
 }
@@ -121,7 +142,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     keyRing = r.ring;
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const real = e.ZOOM_CLIENT_ID !== undefined;
+  if (real) {
+    if (e.ZOOM_CLIENT_SECRET === undefined) problems.push('ZOOM_CLIENT_SECRET is required with ZOOM_CLIENT_ID (Zoom Marketplace › your app › App Credentials)');
+    if (e.ZOOM_WEBHOOK_SECRET_TOKEN === undefined) problems.push('ZOOM_WEBHOOK_SECRET_TOKEN is required with ZOOM_CLIENT_ID (your app › Features › Access › Secret Token)');
+    if (!publicUrl.startsWith('https://')) problems.push('PUBLIC_URL must be https:// when ZOOM_CLIENT_ID is set: Zoom only redirects and sends webhooks to https addresses');
+  }
   if (problems.length > 0 || secretKey === undefined || keyRing === undefined) throw new ConfigError(problems);
+  // Demo mode derives the sandbox app's secrets from SECRET_KEY: stable across restarts, never defaults.
+  const derived = (label: string) => createHmac('sha256', secretKey).update(label).digest('base64url');
+  const sandboxBase = `${publicUrl}/zoom-sandbox`;
+  const zoom: ZoomConfig = {
+    mode: real ? 'zoom' : 'sandbox',
+    clientId: e.ZOOM_CLIENT_ID ?? 'runframe-demo-app',
+    clientSecret: e.ZOOM_CLIENT_SECRET ?? derived('zoom-sandbox-client-secret'),
+    webhookSecretToken: e.ZOOM_WEBHOOK_SECRET_TOKEN ?? derived('zoom-sandbox-webhook-secret'),
+    oauthBaseUrl: (real ? (e.ZOOM_OAUTH_BASE_URL ?? 'https://zoom.us') : sandboxBase).replace(/\/+$/, ''),
+    apiBaseUrl: (real ? (e.ZOOM_API_BASE_URL ?? 'https://api.zoom.us/v2') : `${sandboxBase}/v2`).replace(/\/+$/, ''),
+    redirectUri: `${publicUrl}/integrations/zoom/callback`,
+    webhookUrl: `${publicUrl}/webhooks/zoom`,
+  };
 
   return {
     port: e.PORT,
@@ -136,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sessionTtlHours: e.SESSION_TTL_HOURS,
     signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, windowMinutes: e.SIGN_IN_WINDOW_MINUTES },
     jobsPollMs: e.JOBS_POLL_MS,
+    zoom,
     notices,
   };
 }

@@ -39,6 +39,7 @@ export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...auditRoutes];
 export function buildApp({ deps, web, mounts = [] }: BuildAppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const css = asset('app.css');
+  const icon = asset('favicon.svg');
 
   for (const m of mounts) {
     app.all(m.prefix, (c) => m.fetch(c.req.raw, c.env));
@@ -51,6 +52,8 @@ export function buildApp({ deps, web, mounts = [] }: BuildAppOptions): Hono<AppE
     return r.ready ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready', reason: r.reason }, 503);
   });
   app.get('/assets/app.css', (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
+  app.get('/assets/favicon.svg', (c) => c.body(icon, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }));
+  app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(API_ROUTES, deps.settings.publicUrl)));
 
   app.use('*', async (c, next) => {

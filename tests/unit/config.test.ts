@@ -44,3 +44,21 @@ test('embedded mode generates secret keys once into DATA_DIR with mode 0600, and
   assert.equal(first.secureCookies, false);
   assert.equal(loadConfig({ DATA_DIR: d, PUBLIC_URL: 'https://rf.example.com/' }).secureCookies, true);
 });
+
+test('without ZOOM_CLIENT_ID Runframe points at the built-in sandbox; with it, real Zoom needs its secrets and https', () => {
+  const d = dir();
+  const demo = loadConfig({ DATA_DIR: d, PORT: '3100' });
+  assert.equal(demo.zoom.mode, 'sandbox');
+  assert.equal(demo.zoom.oauthBaseUrl, 'http://localhost:3100/zoom-sandbox');
+  assert.equal(demo.zoom.apiBaseUrl, 'http://localhost:3100/zoom-sandbox/v2');
+  assert.equal(demo.zoom.redirectUri, 'http://localhost:3100/integrations/zoom/callback');
+  assert.equal(loadConfig({ DATA_DIR: d, PORT: '3100' }).zoom.clientSecret, demo.zoom.clientSecret, 'stable across restarts');
+  assert.throws(
+    () => loadConfig({ DATA_DIR: d, ZOOM_CLIENT_ID: 'abc' }),
+    (e: unknown) => e instanceof ConfigError && e.problems.length === 3 && /https/.test(e.problems.join()),
+  );
+  const real = loadConfig({ DATA_DIR: d, ZOOM_CLIENT_ID: 'abc', ZOOM_CLIENT_SECRET: 's', ZOOM_WEBHOOK_SECRET_TOKEN: 'w', PUBLIC_URL: 'https://rf.example.com' });
+  assert.equal(real.zoom.mode, 'zoom');
+  assert.equal(real.zoom.oauthBaseUrl, 'https://zoom.us');
+  assert.equal(real.zoom.apiBaseUrl, 'https://api.zoom.us/v2');
+});

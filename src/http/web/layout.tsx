@@ -48,6 +48,7 @@ export const Layout: FC<PropsWithChildren<PageShell>> = ({ title, session, csrfT
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Runframe`}</title>
         <link rel="stylesheet" href="/assets/app.css" />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
         <a class="skip" href="#main">

@@ -1,6 +1,6 @@
 import type { Child, FC } from 'hono/jsx';
 import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
-import { SEVERITIES, SEVERITY_DESCRIPTION, STATUS_LABEL, TRANSITIONS, type IncidentView } from '../../../domain/incidents/model.ts';
+import { SEVERITIES, SEVERITY_DESCRIPTION, STATUSES, STATUS_LABEL, TRANSITIONS, type IncidentView } from '../../../domain/incidents/model.ts';
 import type { MemberView } from '../../../domain/orgs/members.ts';
 import type { TimelineEntryView } from '../../../domain/timeline/list-timeline.ts';
 import type { AppError } from '../../../shared/errors.ts';
@@ -23,7 +23,9 @@ export interface IncidentPageProps {
 
 export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline, members, canEdit, warRoom, error, notice, noteDraft }) => {
   const base = `/incidents/${incident.number}`;
-  const next = TRANSITIONS[incident.status];
+  // Forward moves first, so the preselected choice never sends an incident backwards by accident.
+  const order = STATUSES.indexOf(incident.status);
+  const next = [...TRANSITIONS[incident.status]].sort((a, b) => (STATUSES.indexOf(a) > order ? 0 : 1) - (STATUSES.indexOf(b) > order ? 0 : 1));
   return (
     <Layout {...shell} error={error ?? null} notice={notice ?? null}>
       <p>

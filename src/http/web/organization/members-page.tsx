@@ -35,8 +35,9 @@ export const MembersPage: FC<MembersProps> = ({ shell, orgName, members, canMana
           {newInvite && (
             <div class="alert ok" role="status">
               <strong>Invite link for a new {ROLE_LABEL[newInvite.role]}</strong> (valid until {fmtTime(newInvite.expiresAt)}). Copy it now and send it to them; it is shown only once.
-              <p class="secret" aria-label="Invite link">
-                {newInvite.url}
+              <p>
+                <label for="invite-link">Invite link</label>
+                <input id="invite-link" class="secret" type="text" readonly value={newInvite.url} />
               </p>
             </div>
           )}

@@ -19,8 +19,9 @@ export const ApiTokensPage: FC<TokensProps> = ({ shell, tokens, created, error, 
     {created && (
       <div class="alert ok" role="status">
         <strong>Token “{created.name}” created.</strong> Copy it now: it will not be shown again.
-        <p class="secret" aria-label="New API token">
-          {created.token}
+        <p>
+          <label for="new-token">New API token</label>
+          <input id="new-token" class="secret" type="text" readonly value={created.token} />
         </p>
       </div>
     )}

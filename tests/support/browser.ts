@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Git-ignored (see .gitignore): screenshots are for people, never compared by tests. */
+export const SCREENSHOT_DIR = path.join(root, 'test-output', 'screenshots');
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The flags ARCHITECTURE.md prescribes for Debian's chromium on this machine (no browser download is possible). */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface TestBrowser {
+  browser: Browser;
+  /** A new context: its own cookies and storage, as a second person on another machine would have. */
+  newContext(): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+/**
+ * Debian's chromium, headless. Each launch gets a fresh temporary profile dir from Playwright (deleted on
+ * close); each context is isolated on top of it, so two users never share cookies.
+ */
+export async function launchBrowser(opts: { timeoutMs?: number } = {}): Promise<TestBrowser> {
+  const browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  });
+  const timeout = opts.timeoutMs ?? 10_000;
+  return {
+    browser,
+    async newContext() {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+      // Fail in seconds, not Playwright's default 30 s, when an element never shows up.
+      context.setDefaultTimeout(timeout);
+      context.setDefaultNavigationTimeout(timeout);
+      return context;
+    },
+    close: () => browser.close(),
+  };
+}
+
+/**
+ * Collects the page's console errors, uncaught exceptions and 4xx/5xx page loads; a test asserts the list is empty, since
+ * a console.error nobody expected is a failure (ARCHITECTURE.md) in the browser as on the server.
+ */
+export function trackPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') {
+      const where = msg.location().url;
+      errors.push(`console.error on ${page.url()}: ${msg.text()}${where && where !== page.url() ? ` (${where})` : ''}`);
+    }
+  });
+  page.on('pageerror', (err) => errors.push(`uncaught on ${page.url()}: ${err.message}`));
+  // A happy-path journey never lands on an error page; a 4xx/5xx document is worth failing on.
+  page.on('response', (res) => {
+    if (res.request().isNavigationRequest() && res.frame() === page.mainFrame() && res.status() >= 400) {
+      errors.push(`HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
+    }
+  });
+  return errors;
+}
+
+/** Saves a full-page screenshot as test-output/screenshots/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9._-]+/gi, '-')}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+interface AxeNode {
+  target: unknown[];
+  failureSummary?: string;
+}
+export interface AxeViolation {
+  id: string;
+  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
+  help: string;
+  helpUrl: string;
+  nodes: AxeNode[];
+}
+
+const BLOCKING = new Set(['serious', 'critical']);
+
+/**
+ * Runs axe-core on the page as it is now and fails with every serious or critical violation (rule id,
+ * impact, help, the CSS targets). Returns all violations, so a caller can look at the minor ones too.
+ */
+export async function checkA11y(page: Page, label: string): Promise<AxeViolation[]> {
+  const hasAxe = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  if (!hasAxe) await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations;
+  });
+  const all = violations as AxeViolation[];
+  const blocking = all.filter((v) => v.impact !== null && BLOCKING.has(v.impact));
+  if (blocking.length > 0) {
+    const lines = blocking.map(
+      (v) =>
+        `  - [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+        v.nodes.map((n) => `      at ${n.target.map(String).join(' ')}${n.failureSummary ? `\n        ${n.failureSummary.replace(/\n/g, '\n        ')}` : ''}`).join('\n'),
+    );
+    assert.fail(`axe-core found ${blocking.length} serious or critical accessibility violation(s) on "${label}" (${page.url()}):\n${lines.join('\n')}`);
+  }
+  return all;
+}
+
+/** True when the element the locator names has keyboard focus. */
+export async function isFocused(locator: Locator): Promise<boolean> {
+  return locator.evaluate((el) => el === document.activeElement);
+}

@@ -1,0 +1,68 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { loadConfig } from '../../src/config/index.ts';
+import { startRunframe, type Runframe } from '../../src/server.ts';
+
+export interface TestServer {
+  /** Base URL the browser uses, e.g. http://127.0.0.1:41234 (also the server's PUBLIC_URL). */
+  url: string;
+  runframe: Runframe;
+  stop(): Promise<void>;
+}
+
+/** Asks the OS for a free port. PUBLIC_URL must name the real port (invite links are built from it), so it is picked before start-up. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real Runframe over real HTTP on 127.0.0.1, on an embedded database in a temporary DATA_DIR of its
+ * own (a copy of the migrated PGlite template when scripts/test.mjs provides one: cold init costs seconds).
+ */
+export async function startTestServer(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'rf-e2e-'));
+  const template = process.env['RUNFRAME_PGLITE_TEMPLATE'];
+  if (template) cpSync(template, path.join(dataDir, 'pglite'), { recursive: true });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, LOG_LEVEL: 'silent', ...opts.env });
+  let runframe: Runframe;
+  try {
+    runframe = await startRunframe(config);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: runframe.app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  });
+
+  let stopped = false;
+  return {
+    url,
+    runframe,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Browsers keep idle keep-alive connections open; close() alone would wait for them.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await runframe.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
