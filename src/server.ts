@@ -9,6 +9,7 @@ import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
 import { createLog, type Log } from './platform/log.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import { createZoomSandbox } from './zoom-sandbox/index.ts';
 
 export interface Runframe {
   app: Hono<AppEnv>;
@@ -30,6 +31,31 @@ export async function openConfiguredDatabase(config: Config): Promise<{ database
   }
 }
 
+const SANDBOX_PREFIX = '/zoom-sandbox';
+
+/**
+ * Demo mode (no ZOOM_CLIENT_ID): the built-in Zoom sandbox is served by this same server, with Runframe
+ * registered as its app; its state lives under DATA_DIR so a restart keeps a connected organization.
+ * Production (real Zoom configured) never gets here.
+ */
+async function startDemoSandbox(config: Config, log: Log) {
+  const sandbox = createZoomSandbox({
+    basePath: SANDBOX_PREFIX,
+    publicUrl: config.zoom.oauthBaseUrl,
+    stateFile: path.join(config.dataDir, 'zoom-sandbox.json'),
+    log: (msg, data) => log.debug(data ?? {}, msg),
+  });
+  await sandbox.registerApp({
+    name: 'Runframe',
+    clientId: config.zoom.clientId,
+    clientSecret: config.zoom.clientSecret,
+    redirectUris: [config.zoom.redirectUri],
+    scopes: ['user:read:user', 'meeting:write:meeting', 'meeting:read:meeting', 'meeting:update:meeting'],
+  });
+  log.info({ url: config.zoom.oauthBaseUrl }, `Demo mode: the built-in Zoom sandbox (not Zoom) is at ${config.zoom.oauthBaseUrl}`);
+  return sandbox;
+}
+
 export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean } = {}): Promise<Runframe> {
   const log = opts.log ?? createLog(config.logLevel);
   for (const notice of config.notices) log.info(notice);
@@ -42,7 +68,12 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     log,
     settings: { publicUrl: config.publicUrl, sessionTtlHours: config.sessionTtlHours, signIn: config.signIn },
   };
-  const app = buildApp({ deps, web: { secureCookies: config.secureCookies } });
+  const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
+  const app = buildApp({
+    deps,
+    web: { secureCookies: config.secureCookies },
+    mounts: sandbox ? [{ prefix: SANDBOX_PREFIX, fetch: (req, env) => sandbox.app.fetch(req, env) }] : [],
+  });
   const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: {} });
   return {
     app,
@@ -51,6 +82,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     engine: database.engine,
     async stop() {
       await worker?.stop();
+      await sandbox?.close();
       await database.close();
       release();
     },

@@ -13,7 +13,7 @@ const REDACT = [
   'code',
   'code_verifier',
   'client_secret',
-  'start_url',
+  'start_url', // redacted: Zoom's host link never reaches a log
   'authorization',
   'cookie',
   'set-cookie',
@@ -25,7 +25,7 @@ const REDACT = [
   '*.refresh_token',
   '*.code_verifier',
   '*.client_secret',
-  '*.start_url',
+  '*.start_url', // redacted as above
   '*.authorization',
   '*.cookie',
   'headers.authorization',
