@@ -13,6 +13,8 @@ import { createLog } from '../../src/platform/log.ts';
 import { manualClock } from '../../src/shared/clock.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 import { failOnConsoleError } from './console-guard.ts';
+import type { FieldProblem } from '../../src/shared/errors.ts';
+import type { IncidentView } from '../../src/domain/incidents/model.ts';
 
 failOnConsoleError();
 
@@ -31,6 +33,15 @@ export interface Member {
   csrf: string;
   /** Personal API token. */
   token: string;
+}
+
+/** The union of the API's documented response bodies, as tests read them. */
+export interface ApiJson {
+  error: { code: string; message: string; hint: string | null; requestId: string; fields: FieldProblem[] };
+  incident: IncidentView;
+  incidents: IncidentView[];
+  entries: { id: string; action: string; actor: string; body: string; kind: string; metadata: Record<string, unknown> }[];
+  total: number;
 }
 
 /** A Runframe app on a fresh database of its own, with a clock the test can move and logs it can read. */
@@ -96,7 +107,8 @@ export async function makeTestApp() {
     } catch {
       json = null;
     }
-    return { status: res.status, json: json as Record<string, any>, text, headers: res.headers };
+    // Test-side view of the documented response shapes; each test asserts the fields it relies on.
+    return { status: res.status, json: json as ApiJson, text, headers: res.headers };
   }
 
   /** Requests a page with the member's session cookie; forms carry the CSRF token unless told not to. */

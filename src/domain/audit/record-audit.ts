@@ -14,7 +14,7 @@ export interface AuditInput {
   metadata?: Record<string, string | number | boolean | null | string[]>;
 }
 
-// Keys that could carry a credential or the Zoom host start_url never reach audit metadata.
+// Keys that could carry a credential or a meeting host link (start_url) never reach audit metadata.
 const SECRETISH = /token|secret|password|code|cookie|authorization|start_url/i;
 
 /**
