@@ -31,7 +31,7 @@ function run(label, cmd, args, env = {}) {
 
 const all = files(path.join(root, 'tests')).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 // Suites that touch storage run on both engines.
-const storage = all.filter((f) => /^tests\/(domain|api|integrations|war-rooms)\//.test(f));
+const storage = all.filter((f) => /^tests\/(domain|api|integrations\/hub|war-rooms)\//.test(f));
 const results = [];
 
 if (only.length === 0) results.push(['typecheck', run('tsc --noEmit', 'npx', ['tsc', '--noEmit'])]);

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   }
   const runframe = await startRunframe(config);
   const server = serve({ fetch: runframe.app.fetch, port: config.port, hostname: config.host }, () => {
-    runframe.log.info({ url: config.publicUrl, engine: runframe.engine }, `Runframe is ready at ${config.publicUrl}`);
+    void runframe.afterListen().then(() => runframe.log.info({ url: config.publicUrl, engine: runframe.engine }, `Runframe is ready at ${config.publicUrl}`));
   });
   const shutdown = async (signal: string) => {
     runframe.log.info({ signal }, 'shutting down');

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.ts';
-import type { Deps } from './domain/context.ts';
+import type { HubDeps } from './integrations/hub/context.ts';
+import { createProviderRegistry } from './integrations/hub/registry.ts';
+import { HEALTH_CHECK_JOB, healthCheckJob } from './integrations/hub/health-check.ts';
 import { buildApp } from './http/app.tsx';
 import type { AppEnv } from './http/env.ts';
 import { startWorker } from './jobs/runner.ts';
@@ -13,9 +15,11 @@ import { createZoomSandbox } from './zoom-sandbox/index.ts';
 
 export interface Runframe {
   app: Hono<AppEnv>;
-  deps: Deps;
+  deps: HubDeps;
   log: Log;
   engine: Database['engine'];
+  /** Call once the server listens: demo mode then subscribes Runframe's webhook endpoint at the sandbox. */
+  afterListen(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,15 +49,25 @@ async function startDemoSandbox(config: Config, log: Log) {
     stateFile: path.join(config.dataDir, 'zoom-sandbox.json'),
     log: (msg, data) => log.debug(data ?? {}, msg),
   });
-  await sandbox.registerApp({
+  const registration = {
     name: 'Runframe',
     clientId: config.zoom.clientId,
     clientSecret: config.zoom.clientSecret,
     redirectUris: [config.zoom.redirectUri],
-    scopes: ['user:read:user', 'meeting:write:meeting', 'meeting:read:meeting', 'meeting:update:meeting'],
-  });
+    scopes: ['user:read:user', 'meeting:write:meeting', 'meeting:read:meeting', 'meeting:read:list_meetings', 'meeting:update:meeting'],
+  };
+  await sandbox.registerApp(registration);
+  // Like Zoom, the sandbox validates the webhook endpoint (CRC) when it is subscribed, which needs
+  // this server to be listening: the subscription is added by afterListen().
+  const subscribeWebhooks = async () => {
+    try {
+      await sandbox.registerApp({ ...registration, webhookUrl: config.zoom.webhookUrl, webhookSecretToken: config.zoom.webhookSecretToken });
+    } catch (err) {
+      log.warn({ err: err instanceof Error ? err.message : String(err), url: config.zoom.webhookUrl }, 'the Zoom sandbox could not validate Runframe’s webhook endpoint; removals in the sandbox Marketplace will only be noticed at the next token use');
+    }
+  };
   log.info({ url: config.zoom.oauthBaseUrl }, `Demo mode: the built-in Zoom sandbox (not Zoom) is at ${config.zoom.oauthBaseUrl}`);
-  return sandbox;
+  return { ...sandbox, subscribeWebhooks };
 }
 
 export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean } = {}): Promise<Runframe> {
@@ -62,11 +76,15 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
   const { database, release } = await openConfiguredDatabase(config);
   await migrateDatabase(database);
   const clock = opts.clock ?? systemClock;
-  const deps: Deps = {
+  const deps: HubDeps = {
     db: database.db,
     clock,
     log,
     settings: { publicUrl: config.publicUrl, sessionTtlHours: config.sessionTtlHours, signIn: config.signIn },
+    keyRing: config.keyRing,
+    secretKey: config.secretKey,
+    providers: createProviderRegistry({ zoom: config.zoom, now: () => clock.now() }),
+    healthCheckIntervalMs: config.healthCheckIntervalMs,
   };
   const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
   const app = buildApp({
@@ -74,12 +92,15 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     web: { secureCookies: config.secureCookies },
     mounts: sandbox ? [{ prefix: SANDBOX_PREFIX, fetch: (req, env) => sandbox.app.fetch(req, env) }] : [],
   });
-  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: {} });
+  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps) } });
   return {
     app,
     deps,
     log,
     engine: database.engine,
+    async afterListen() {
+      await sandbox?.subscribeWebhooks();
+    },
     async stop() {
       await worker?.stop();
       await sandbox?.close();

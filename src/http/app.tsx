@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import type { Deps } from '../domain/context.ts';
+import type { HubDeps } from '../integrations/hub/context.ts';
+import { handleWebhook, type MeetingEventHandler } from '../integrations/hub/webhooks.ts';
+import { integrationPages } from './web/integrations/routes.tsx';
 import { checkReadiness } from '../domain/readiness.ts';
 import { auditRoutes } from './api/audit.ts';
 import { incidentRoutes } from './api/incidents.ts';
@@ -22,10 +24,13 @@ const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web/asse
 const asset = (name: string) => readFileSync(path.join(ASSETS, name));
 
 export interface BuildAppOptions {
-  deps: Deps;
+  /** The hub's dependencies include the domain's. */
+  deps: HubDeps;
   web: WebOptions;
   /** Extra sub-apps mounted before the product routes (webhooks, the demo-mode Zoom sandbox). */
   mounts?: Mount[];
+  /** What to do with meeting started/ended events (the war-room feature). */
+  meetingEvents?: MeetingEventHandler;
 }
 
 /** A self-contained app served under a path prefix; it receives the raw request and the node bindings. */
@@ -36,7 +41,7 @@ export interface Mount {
 
 export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...auditRoutes];
 
-export function buildApp({ deps, web, mounts = [] }: BuildAppOptions): Hono<AppEnv> {
+export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const css = asset('app.css');
   const icon = asset('favicon.svg');
@@ -58,10 +63,18 @@ export function buildApp({ deps, web, mounts = [] }: BuildAppOptions): Hono<AppE
 
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    c.set('hub', deps);
     c.set('web', web);
     await next();
   });
   app.use('*', requestContext);
+  // Provider webhooks carry no cookie and no CSRF token: their signature is checked instead.
+  app.post('/webhooks/:provider', async (c) => {
+    const providerId = c.req.param('provider');
+    if (!deps.providers.has(providerId)) return c.json({ error: 'unknown provider' }, 404);
+    const r = await handleWebhook(deps, providerId, await c.req.text(), c.req.raw.headers, meetingEvents);
+    return c.json(r.body, r.status);
+  });
   app.use('*', async (c, next) => {
     await next();
     c.header('x-content-type-options', 'nosniff');
@@ -77,6 +90,7 @@ export function buildApp({ deps, web, mounts = [] }: BuildAppOptions): Hono<AppE
   app.route('/', authPages());
   app.route('/', incidentPages());
   app.route('/', organizationPages());
+  app.route('/', integrationPages());
 
   app.notFound((c) => {
     const err = new AppError('not_found', 'There is nothing at this address.', { hint: 'Check the link, or go back to the incident list.' });

@@ -1,4 +1,5 @@
 import type { Deps, Actor, RequestMeta } from '../domain/context.ts';
+import type { HubDeps } from '../integrations/hub/context.ts';
 import type { SessionView } from '../domain/orgs/sessions.ts';
 
 export interface WebOptions {
@@ -14,6 +15,7 @@ export type Auth =
 export interface AppEnv {
   Variables: {
     deps: Deps;
+    hub: HubDeps;
     web: WebOptions;
     requestId: string;
     meta: RequestMeta;

@@ -1,7 +1,10 @@
 import { after } from 'node:test';
 import { Writable } from 'node:stream';
 import { buildApp } from '../../src/http/app.tsx';
-import type { Deps } from '../../src/domain/context.ts';
+import { randomBytes } from 'node:crypto';
+import type { HubDeps } from '../../src/integrations/hub/context.ts';
+import { createProviderRegistry } from '../../src/integrations/hub/registry.ts';
+import type { ZoomConfig } from '../../src/config/index.ts';
 import { createSession } from '../../src/domain/orgs/sessions.ts';
 import { signUp } from '../../src/domain/orgs/sign-up.ts';
 import { createInvite } from '../../src/domain/orgs/invites.ts';
@@ -45,16 +48,32 @@ export interface ApiJson {
 }
 
 /** A Runframe app on a fresh database of its own, with a clock the test can move and logs it can read. */
-export async function makeTestApp() {
+/** Zoom settings for suites that never reach Zoom: calls fail fast as "unavailable". */
+const UNREACHABLE_ZOOM: ZoomConfig = {
+  mode: 'zoom',
+  clientId: 'test-client',
+  clientSecret: 'test-secret',
+  webhookSecretToken: 'test-webhook-secret',
+  oauthBaseUrl: 'http://127.0.0.1:9',
+  apiBaseUrl: 'http://127.0.0.1:9/v2',
+  redirectUri: 'http://runframe.test/integrations/zoom/callback',
+  webhookUrl: 'http://runframe.test/webhooks/zoom',
+};
+
+export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetch } = {}) {
   const database: TestDatabase = await openTestDatabase();
   const clock = manualClock(new Date('2026-11-26T12:00:00Z'));
   const logLines: string[] = [];
   const log = createLog('info', new Writable({ write: (chunk, _enc, cb) => (logLines.push(String(chunk)), cb()) }));
-  const deps: Deps = {
+  const deps: HubDeps = {
     db: database.db,
     clock,
     log,
     settings: { publicUrl: 'http://runframe.test', sessionTtlHours: 72, signIn: { maxFailures: 10, windowMinutes: 15 } },
+    keyRing: { current: 1, keys: new Map([[1, randomBytes(32)]]) },
+    secretKey: randomBytes(32).toString('base64'),
+    providers: createProviderRegistry({ zoom: opts.zoom ?? UNREACHABLE_ZOOM, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}) }),
+    healthCheckIntervalMs: 6 * 3_600_000,
   };
   const app = buildApp({ deps, web: { secureCookies: false } });
   after(() => database.close());

@@ -49,6 +49,7 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
     s.once('error', reject);
   });
 
+  await runframe.afterListen();
   let stopped = false;
   return {
     url,

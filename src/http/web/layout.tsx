@@ -13,6 +13,8 @@ export interface PageShell {
   notice?: string | null;
 }
 
+const ORG_PAGES = ['members', 'integrations', 'audit'];
+
 export const Csrf: FC<{ token: string }> = ({ token }) => <input type="hidden" name="_csrf" value={token} />;
 
 const NavLink: FC<{ href: string; id: string; current: string | undefined; label: string }> = ({ href, id, current, label }) => (
@@ -63,8 +65,7 @@ export const Layout: FC<PropsWithChildren<PageShell>> = ({ title, session, csrfT
               <nav aria-label="Main">
                 <ul>
                   <NavLink href="/incidents" id="incidents" current={current} label="Incidents" />
-                  <NavLink href="/organization/members" id="members" current={current} label="Organization" />
-                  {can(actor.role, 'audit:view') && <NavLink href="/organization/audit" id="audit" current={current} label="Audit log" />}
+                  <NavLink href="/organization/members" id="organization" current={ORG_PAGES.includes(current ?? '') ? 'organization' : current} label="Organization" />
                   <NavLink href="/settings/api-tokens" id="tokens" current={current} label="API tokens" />
                 </ul>
               </nav>
@@ -103,6 +104,15 @@ export const Layout: FC<PropsWithChildren<PageShell>> = ({ title, session, csrfT
           </div>
         </header>
         <main id="main">
+          {actor && ORG_PAGES.includes(current ?? '') && (
+            <nav aria-label="Organization" class="subnav">
+              <ul>
+                <NavLink href="/organization/members" id="members" current={current} label="Members" />
+                <NavLink href="/organization/integrations" id="integrations" current={current} label="Integrations Hub" />
+                {can(actor.role, 'audit:view') && <NavLink href="/organization/audit" id="audit" current={current} label="Audit log" />}
+              </ul>
+            </nav>
+          )}
           {error && <ErrorAlert error={error} />}
           {notice && (
             <div class="alert ok" role="status">

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -202,3 +203,61 @@ export const jobs = pgTable(
     uniqueIndex('jobs_dedupe_idx').on(t.dedupeKey).where(sql`${t.doneAt} is null`),
   ],
 );
+
+/**
+ * One connection per organization and provider. The tokens live only in `sealedCredentials`
+ * (AES-256-GCM, key version beside it); every other column is safe to show.
+ */
+export const integrationConnections = pgTable(
+  'integration_connections',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    status: text('status').notNull(),
+    reconnectReason: text('reconnect_reason'),
+    externalUserId: text('external_user_id').notNull(),
+    externalAccountId: text('external_account_id').notNull(),
+    accountEmail: text('account_email').notNull(),
+    accountName: text('account_name').notNull(),
+    canHost: boolean('can_host'),
+    scopes: jsonb('scopes').notNull().default([]),
+    sealedCredentials: text('sealed_credentials'),
+    keyVersion: integer('key_version'),
+    credentialFingerprint: text('credential_fingerprint'),
+    accessExpiresAt: ts('access_expires_at'),
+    connectedBy: uuid('connected_by').references(() => users.id, { onDelete: 'set null' }),
+    connectedAt: ts('connected_at').notNull(),
+    healthCheckedAt: ts('health_checked_at'),
+    healthOk: boolean('health_ok'),
+    healthMessage: text('health_message'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('integration_connections_org_provider_idx').on(t.orgId, t.provider),
+    index('integration_connections_external_idx').on(t.provider, t.externalUserId),
+    check('integration_connections_status_check', sql`${t.status} in ('connected','reconnect_required')`),
+  ],
+);
+
+/** Signed, single-use OAuth state bound to a browser session, an organization and a user. */
+export const oauthStates = pgTable('oauth_states', {
+  id: text('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  sessionHash: text('session_hash').notNull(),
+  provider: text('provider').notNull(),
+  sealedVerifier: text('sealed_verifier').notNull(),
+  keyVersion: integer('key_version').notNull(),
+  createdAt: ts('created_at').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+});
+
+/** Webhook deliveries already handled: providers retry, and a retry must have no second effect. */
+export const webhookEvents = pgTable('webhook_events', {
+  dedupeKey: text('dedupe_key').primaryKey(),
+  provider: text('provider').notNull(),
+  event: text('event').notNull(),
+  receivedAt: ts('received_at').notNull(),
+});

@@ -1,0 +1,179 @@
+import type { FC } from 'hono/jsx';
+import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
+import type { ConnectionView } from '../../../integrations/hub/connections.ts';
+import type { AppError } from '../../../shared/errors.ts';
+import { fmtTime } from '../helpers.tsx';
+import { Csrf, ErrorAlert, Layout, type PageShell } from '../layout.tsx';
+
+export interface ProviderCard {
+  id: string;
+  displayName: string;
+  section: string;
+  description: string;
+  connection: ConnectionView | null;
+}
+
+export interface HubProps {
+  shell: PageShell;
+  cards: ProviderCard[];
+  canManage: boolean;
+  managers: string[];
+  message?: { kind: 'ok' | 'error'; text: string; hint?: string | undefined } | null;
+  error?: AppError | null;
+  now: Date;
+}
+
+const ago = (iso: string, now: Date) => {
+  const mins = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 60_000));
+  if (mins < 1) return 'just now';
+  if (mins < 60) return `${mins} minute${mins === 1 ? '' : 's'} ago`;
+  const h = Math.round(mins / 60);
+  return h < 48 ? `${h} hour${h === 1 ? '' : 's'} ago` : fmtTime(iso);
+};
+
+const statusText = (c: ConnectionView | null) => (c === null ? 'Not connected' : c.status === 'connected' ? 'Connected' : 'Reconnect required');
+
+const TrashIcon = () => (
+  <svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16" focusable="false">
+    <path d="M6 2h4l1 1h3v2H2V3h3zM3 6h10l-1 9H4z" fill="currentColor" />
+  </svg>
+);
+
+const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; managers: string[]; now: Date }> = ({ card, shell, canManage, managers, now }) => {
+  const c = card.connection;
+  const status = statusText(c);
+  const base = `/integrations/${card.id}`;
+  return (
+    <article class="panel card" aria-labelledby={`card-${card.id}`} data-status={status}>
+      <div class="row" style="justify-content: space-between; align-items: center">
+        <h3 id={`card-${card.id}`} style="margin: 0">
+          {card.displayName}
+        </h3>
+        <span class={`badge ${c?.status === 'connected' ? 'status-inactive' : c ? 'status-active' : 'sev-SEV4'}`} role="status" aria-label={`${card.displayName} status: ${status}`}>
+          {status}
+        </span>
+      </div>
+      <p class="muted">{card.description}</p>
+      {c?.status === 'reconnect_required' && (
+        <div class="alert error" role="alert">
+          <strong>{card.displayName} reconnect required.</strong> {c.reconnectReason}
+          <p>Fix: disconnect {card.displayName}, then connect it again (or click Reconnect).</p>
+        </div>
+      )}
+      {c && (
+        <dl class="facts">
+          <dt>{card.displayName} account</dt>
+          <dd>
+            {c.account.name} ({c.account.email})
+          </dd>
+          <dt>Connected by</dt>
+          <dd>
+            {c.connectedBy ?? 'a former member'} on {fmtTime(c.connectedAt)}
+          </dd>
+          <dt>Granted scopes</dt>
+          <dd>
+            <code>{c.scopes.join(' ') || 'none'}</code>
+          </dd>
+          <dt>Last check</dt>
+          <dd>
+            {c.health ? (
+              c.health.ok ? (
+                `Ready for war rooms · checked ${ago(c.health.checkedAt, now)}`
+              ) : (
+                <span>
+                  {c.health.message} · checked {ago(c.health.checkedAt, now)}
+                </span>
+              )
+            ) : (
+              'Not checked yet'
+            )}
+          </dd>
+        </dl>
+      )}
+      {canManage ? (
+        <div class="row" style="margin-top: 12px">
+          {c === null && (
+            <form method="post" action={`${base}/connect`}>
+              <Csrf token={shell.csrfToken} />
+              <button type="submit">Connect</button>
+            </form>
+          )}
+          {c !== null && (
+            <form method="post" action={`${base}/connect`}>
+              <Csrf token={shell.csrfToken} />
+              <button type="submit" class={c.status === 'connected' ? 'secondary' : ''}>
+                Reconnect
+              </button>
+            </form>
+          )}
+          {c?.status === 'connected' && (
+            <form method="post" action={`${base}/test`}>
+              <Csrf token={shell.csrfToken} />
+              <button type="submit" class="secondary">
+                Test connection
+              </button>
+            </form>
+          )}
+          {c !== null && (
+            <a class="button secondary" href={`/organization/integrations/${card.id}/disconnect`} aria-label={`Disconnect ${card.displayName}`} title={`Disconnect ${card.displayName}`}>
+              <TrashIcon />
+            </a>
+          )}
+        </div>
+      ) : (
+        <div class="alert info" role="note">
+          {MISSING_PERMISSION['integration:manage']}
+          {managers.length > 0 && <p>Owners and Admins here: {managers.join(', ')}.</p>}
+        </div>
+      )}
+    </article>
+  );
+};
+
+export const IntegrationsHubPage: FC<HubProps> = ({ shell, cards, canManage, managers, message, error, now }) => {
+  const sections = [...new Set(cards.map((c) => c.section))];
+  return (
+    <Layout {...shell}>
+      <p class="muted">Organization</p>
+      <h1>Integrations Hub</h1>
+      {error && <ErrorAlert error={error} />}
+      {message && (
+        <div class={`alert ${message.kind === 'ok' ? 'ok' : 'error'}`} role={message.kind === 'ok' ? 'status' : 'alert'}>
+          <strong>{message.text}</strong>
+          {message.hint && <p>{message.hint}</p>}
+        </div>
+      )}
+      {sections.map((s) => (
+        <section aria-labelledby={`section-${s}`}>
+          <h2 id={`section-${s}`}>{s}</h2>
+          {cards
+            .filter((c) => c.section === s)
+            .map((card) => (
+              <Card card={card} shell={shell} canManage={canManage} managers={managers} now={now} />
+            ))}
+        </section>
+      ))}
+    </Layout>
+  );
+};
+
+export const DisconnectPage: FC<{ shell: PageShell; id: string; displayName: string }> = ({ shell, id, displayName }) => (
+  <Layout {...shell}>
+    <div class="panel narrow" role="dialog" aria-labelledby="disconnect-h" aria-describedby="disconnect-d">
+      <h1 id="disconnect-h">Disconnect {displayName}?</h1>
+      <p id="disconnect-d">
+        Runframe will stop using {displayName} and revoke its authorization. Existing incidents, timelines, audit logs and war-room links stay, and no {displayName} meeting is deleted.
+        You can connect again later.
+      </p>
+      <form method="post" action={`/integrations/${id}/disconnect`} class="row">
+        <Csrf token={shell.csrfToken} />
+        <button type="submit" class="danger">
+          Yes, Disconnect
+        </button>
+        <a class="button secondary" href="/organization/integrations">
+          Cancel
+        </a>
+      </form>
+    </div>
+  </Layout>
+);

@@ -1,0 +1,100 @@
+import { Hono } from 'hono';
+import { can } from '../../../domain/access/roles.ts';
+import { listMembers } from '../../../domain/orgs/members.ts';
+import { ROLE_LABEL } from '../../../domain/access/roles.ts';
+import { completeConnect, OUTCOME_MESSAGES, startConnect } from '../../../integrations/hub/connect.ts';
+import { findConnectionView } from '../../../integrations/hub/connections.ts';
+import { requireProvider } from '../../../integrations/hub/context.ts';
+import { disconnectIntegration } from '../../../integrations/hub/disconnect.ts';
+import { testConnection } from '../../../integrations/hub/health-check.ts';
+import { AppError } from '../../../shared/errors.ts';
+import type { AppEnv } from '../../env.ts';
+import { attempt, html, pageCtx, sessionOf, shell, signedIn, type C } from '../helpers.tsx';
+import { DisconnectPage, IntegrationsHubPage, type ProviderCard } from './hub-page.tsx';
+
+const DESCRIPTIONS: Record<string, string> = {
+  zoom: 'Create a Zoom war room for an active incident in one click; responders join from the incident page.',
+};
+
+async function renderHub(c: C, message: { kind: 'ok' | 'error'; text: string; hint?: string | undefined } | null, error: AppError | null = null) {
+  const ctx = pageCtx(c);
+  const hub = c.get('hub');
+  const cards: ProviderCard[] = [];
+  for (const p of hub.providers.values()) {
+    cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: DESCRIPTIONS[p.id] ?? '', connection: await findConnectionView(hub.db, ctx.actor.orgId, p.id) });
+  }
+  const managers = (await listMembers(ctx)).filter((m) => can(m.role, 'integration:manage')).map((m) => `${m.name} (${ROLE_LABEL[m.role]})`);
+  return html(
+    c,
+    <IntegrationsHubPage shell={shell(c, 'Integrations Hub', 'integrations')} cards={cards} canManage={can(ctx.actor.role, 'integration:manage')} managers={managers} message={message} error={error} now={hub.clock.now()} />,
+    error ? 403 : 200,
+  );
+}
+
+export function integrationPages(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('/integrations/*', signedIn);
+
+  app.get('/organization/integrations', signedIn, (c) => {
+    const hub = c.get('hub');
+    const provider = c.req.query('provider');
+    const result = c.req.query('result');
+    const p = provider ? hub.providers.get(provider) : undefined;
+    const messages = p ? OUTCOME_MESSAGES(p.displayName) : null;
+    const key = result as keyof ReturnType<typeof OUTCOME_MESSAGES> | undefined;
+    const message = messages && key && key in messages ? messages[key] : null;
+    const detail = c.req.query('detail');
+    return renderHub(c, message && detail && message.kind === 'error' ? { ...message, hint: `${message.hint ?? ''} (${detail})`.trim() } : message);
+  });
+
+  app.post('/integrations/:provider/connect', async (c) => {
+    const ctx = pageCtx(c);
+    const session = sessionOf(c);
+    const r = await attempt(() => startConnect(c.get('hub'), ctx.actor, session?.idHash ?? '', c.req.param('provider')));
+    if (!r.ok) return renderHub(c, null, r.error);
+    return c.redirect(r.value, 303);
+  });
+
+  app.get('/integrations/:provider/callback', async (c) => {
+    const hub = c.get('hub');
+    const providerId = c.req.param('provider');
+    requireProvider(hub, providerId);
+    const session = sessionOf(c);
+    const back = (result: string, detail?: string) =>
+      c.redirect(`/organization/integrations?provider=${encodeURIComponent(providerId)}&result=${result}${detail ? `&detail=${encodeURIComponent(detail)}` : ''}`, 303);
+    if (!session) return back('state');
+    const r = await attempt(() =>
+      completeConnect(hub, c.get('meta'), { userId: session.user.id, name: session.user.name, email: session.user.email, sessionHash: session.idHash }, providerId, {
+        state: c.req.query('state'),
+        code: c.req.query('code'),
+        error: c.req.query('error'),
+      }),
+    );
+    if (!r.ok) return back('state');
+    return back(r.value.outcome, r.value.outcome === 'missing_scope' ? `missing: ${r.value.detail ?? ''}` : undefined);
+  });
+
+  app.post('/integrations/:provider/test', async (c) => {
+    const ctx = pageCtx(c);
+    const providerId = c.req.param('provider');
+    const r = await attempt(() => testConnection(c.get('hub'), ctx.actor, ctx.meta, providerId));
+    if (!r.ok) return renderHub(c, null, r.error);
+    return c.redirect(`/organization/integrations?provider=${encodeURIComponent(providerId)}&result=checked`, 303);
+  });
+
+  app.get('/organization/integrations/:provider/disconnect', signedIn, (c) => {
+    const ctx = pageCtx(c);
+    const p = requireProvider(c.get('hub'), c.req.param('provider'));
+    if (!can(ctx.actor.role, 'integration:manage')) return c.redirect('/organization/integrations', 303);
+    return html(c, <DisconnectPage shell={shell(c, `Disconnect ${p.displayName}`, 'integrations')} id={p.id} displayName={p.displayName} />);
+  });
+
+  app.post('/integrations/:provider/disconnect', async (c) => {
+    const ctx = pageCtx(c);
+    const providerId = c.req.param('provider');
+    const r = await attempt(() => disconnectIntegration(c.get('hub'), ctx.actor, ctx.meta, providerId));
+    if (!r.ok) return renderHub(c, null, r.error);
+    return c.redirect(`/organization/integrations?provider=${encodeURIComponent(providerId)}&result=disconnected`, 303);
+  });
+  return app;
+}

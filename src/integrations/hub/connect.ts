@@ -1,0 +1,126 @@
+import { and, eq, ne } from 'drizzle-orm';
+import { integrationConnections } from '../../platform/db/schema.ts';
+import { requirePermission } from '../../domain/access/roles.ts';
+import { actorLabel } from '../../domain/orgs/fields.ts';
+import type { Actor, RequestMeta } from '../../domain/context.ts';
+import { enqueueJob } from '../../jobs/runner.ts';
+import { AppError } from '../../shared/errors.ts';
+import { newId } from '../../shared/ids.ts';
+import { requireProvider, type HubDeps } from './context.ts';
+import { sealCredentials } from './credentials.ts';
+import { findConnectionRow, markReconnectRequired, providerSource, auditIntegration } from './connections.ts';
+import { consumeOAuthState, createOAuthState } from './oauth-state.ts';
+import { ProviderError } from './provider.ts';
+import { HEALTH_CHECK_JOB } from './health-check.ts';
+
+/** Connect: a signed state bound to this session, organization and user, and PKCE; no scope parameter. */
+export async function startConnect(hub: HubDeps, actor: Actor, sessionHash: string, providerId: string): Promise<string> {
+  requirePermission(actor, 'integration:manage');
+  const provider = requireProvider(hub, providerId);
+  const { state, codeChallenge } = await createOAuthState(hub, { orgId: actor.orgId, userId: actor.userId, sessionHash, provider: provider.id });
+  return provider.authorizeUrl(state, codeChallenge);
+}
+
+export type ConnectOutcome = 'connected' | 'denied' | 'missing_scope' | 'failed';
+
+export interface CallbackParams {
+  state?: string | undefined;
+  code?: string | undefined;
+  error?: string | undefined;
+}
+
+/**
+ * The OAuth callback. The state is checked before anything else; then a refusal at the provider,
+ * the code exchange, the granted scopes and the provider user. Nothing is stored as connected
+ * unless all of it succeeded.
+ */
+export async function completeConnect(
+  hub: HubDeps,
+  meta: RequestMeta,
+  who: { userId: string; name: string; email: string; sessionHash: string },
+  providerId: string,
+  params: CallbackParams,
+): Promise<{ outcome: ConnectOutcome; orgId: string; detail?: string }> {
+  const provider = requireProvider(hub, providerId);
+  const { orgId, codeVerifier } = await consumeOAuthState(hub, params.state, { userId: who.userId, sessionHash: who.sessionHash, provider: provider.id });
+  const source = { userId: who.userId, label: actorLabel(who) };
+  if (params.error !== undefined || !params.code) return { outcome: 'denied', orgId };
+  let creds;
+  let identity;
+  try {
+    creds = await provider.exchangeCode(params.code, codeVerifier);
+    const missing = provider.missingCapabilities(creds.scopes);
+    if (missing.length > 0) return { outcome: 'missing_scope', orgId, detail: missing.join(', ') };
+    identity = await provider.identify(creds.accessToken);
+  } catch (err) {
+    if (err instanceof ProviderError) {
+      hub.log.warn({ provider: provider.id, failure: err.failure.kind, trackingId: err.trackingId }, 'connect failed at the provider');
+      if (err.failure.kind === 'missing_scope') return { outcome: 'missing_scope', orgId, detail: err.failure.scopes.join(', ') };
+      return { outcome: 'failed', orgId, detail: err.failure.kind };
+    }
+    throw err;
+  }
+  const now = hub.clock.now();
+  await hub.db.transaction(async (tx) => {
+    const existing = await findConnectionRow(tx, orgId, provider.id);
+    const id = existing?.id ?? newId();
+    const sealed = sealCredentials(hub.keyRing, id, creds);
+    const values = {
+      status: 'connected',
+      reconnectReason: null,
+      externalUserId: identity.userId,
+      externalAccountId: identity.accountId,
+      accountEmail: identity.email,
+      accountName: identity.name,
+      canHost: identity.canHost,
+      scopes: creds.scopes,
+      ...sealed,
+      accessExpiresAt: creds.expiresAt,
+      connectedBy: who.userId,
+      connectedAt: now,
+      healthCheckedAt: now,
+      healthOk: identity.canHost !== false,
+      healthMessage: identity.canHost === false ? `The connected ${provider.displayName} user can't host meetings.` : 'Ready for war rooms',
+      updatedAt: now,
+    };
+    // One connection per organization and provider: reconnecting replaces the credentials.
+    if (existing) await tx.update(integrationConnections).set(values).where(eq(integrationConnections.id, id));
+    else await tx.insert(integrationConnections).values({ id, orgId, provider: provider.id, ...values });
+    await auditIntegration(tx, hub.clock, meta, orgId, source, 'integration.connected', {
+      provider: provider.id,
+      account: identity.email,
+      scopes: creds.scopes.join(' '),
+      credential_fingerprint: sealed.credentialFingerprint,
+    });
+    // The provider keeps only the newest grant of a user: other organizations connected with the same
+    // user have just lost theirs, and their cards should say so before anyone needs a war room.
+    const others = await tx
+      .select()
+      .from(integrationConnections)
+      .where(and(eq(integrationConnections.provider, provider.id), eq(integrationConnections.externalUserId, identity.userId), ne(integrationConnections.orgId, orgId), eq(integrationConnections.status, 'connected')));
+    for (const other of others) {
+      await markReconnectRequired(
+        tx,
+        hub.clock,
+        meta,
+        other,
+        `The ${provider.displayName} user ${identity.email} authorized Runframe for another organization, and ${provider.displayName} keeps only the newest authorization.`,
+        providerSource(provider.displayName),
+      );
+    }
+    await enqueueJob(tx, hub.clock, { kind: HEALTH_CHECK_JOB, payload: { orgId, provider: provider.id }, runAt: new Date(now.getTime() + hub.healthCheckIntervalMs), dedupeKey: `health:${orgId}:${provider.id}` });
+  });
+  return { outcome: 'connected', orgId };
+}
+
+export const OUTCOME_MESSAGES = (name: string): Record<ConnectOutcome | 'state' | 'disconnected' | 'checked', { kind: 'ok' | 'error'; text: string; hint?: string }> => ({
+  connected: { kind: 'ok', text: `${name} is connected.` },
+  denied: { kind: 'error', text: `${name} authorization was declined or not completed, so ${name} is not connected.`, hint: `Click Connect again and complete the ${name} authorization flow.` },
+  missing_scope: { kind: 'error', text: `${name} did not grant the meeting scope: connect again and approve it.`, hint: `Re-authorize ${name} and approve the requested meeting scope. If the box cannot be ticked, ask your ${name} admin to allow it.` },
+  failed: { kind: 'error', text: `${name} did not complete the authorization, so nothing was connected.`, hint: `Click Connect again. If it keeps failing, ${name} may be unavailable; try again in a few minutes.` },
+  state: { kind: 'error', text: `That ${name} authorization could not be matched to a Connect click of yours (it expired, was already used, or came from another browser session). Nothing was changed.`, hint: 'Click Connect again.' },
+  disconnected: { kind: 'ok', text: `${name} is disconnected. Existing incidents, timelines and war-room links are kept.` },
+  checked: { kind: 'ok', text: 'Connection checked.' },
+});
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,0 +1,111 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../../platform/db/client.ts';
+import { integrationConnections, users } from '../../platform/db/schema.ts';
+import { recordAudit } from '../../domain/audit/record-audit.ts';
+import type { RequestMeta } from '../../domain/context.ts';
+import type { Clock } from '../../shared/clock.ts';
+
+export type ConnectionRow = typeof integrationConnections.$inferSelect;
+
+/** Everything the Integrations Hub card shows; never the credentials. */
+export interface ConnectionView {
+  provider: string;
+  status: 'connected' | 'reconnect_required';
+  reconnectReason: string | null;
+  account: { email: string; name: string; userId: string };
+  canHost: boolean | null;
+  scopes: string[];
+  connectedBy: string | null;
+  connectedAt: string;
+  health: { checkedAt: string; ok: boolean; message: string } | null;
+}
+
+export async function findConnectionRow(db: DbOrTx, orgId: string, provider: string): Promise<ConnectionRow | null> {
+  const [row] = await db
+    .select()
+    .from(integrationConnections)
+    .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.provider, provider)));
+  return row ?? null;
+}
+
+export async function findConnectionView(db: DbOrTx, orgId: string, provider: string): Promise<ConnectionView | null> {
+  const [row] = await db
+    .select({ c: integrationConnections, by: users.name })
+    .from(integrationConnections)
+    .leftJoin(users, eq(users.id, integrationConnections.connectedBy))
+    .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.provider, provider)));
+  if (!row) return null;
+  const c = row.c;
+  return {
+    provider: c.provider,
+    status: c.status === 'connected' ? 'connected' : 'reconnect_required',
+    reconnectReason: c.reconnectReason,
+    account: { email: c.accountEmail, name: c.accountName, userId: c.externalUserId },
+    canHost: c.canHost,
+    scopes: z.array(z.string()).catch([]).parse(c.scopes),
+    connectedBy: row.by,
+    connectedAt: c.connectedAt.toISOString(),
+    health: c.healthCheckedAt ? { checkedAt: c.healthCheckedAt.toISOString(), ok: c.healthOk === true, message: c.healthMessage ?? '' } : null,
+  };
+}
+
+export interface AuditSource {
+  userId: string | null;
+  label: string;
+}
+
+/** Audit rows of the hub name the provider and a credential fingerprint, never a credential. */
+export async function auditIntegration(
+  tx: DbOrTx,
+  clock: Clock,
+  meta: RequestMeta,
+  orgId: string,
+  source: AuditSource,
+  action: `integration.${string}`,
+  metadata: Record<string, string | number | boolean | null>,
+): Promise<void> {
+  await recordAudit(tx, clock, meta, {
+    orgId,
+    actorUserId: source.userId,
+    actorLabel: source.label,
+    action,
+    targetType: 'integration',
+    targetId: String(metadata['provider'] ?? ''),
+    metadata,
+  });
+}
+
+/**
+ * Flips a connection to Reconnect required and forgets its credentials: they no longer work, and a
+ * dead token must never be used again. `onlyIfFingerprint` keeps a stale failure from undoing a
+ * reconnect that happened meanwhile.
+ */
+export async function markReconnectRequired(
+  tx: DbOrTx,
+  clock: Clock,
+  meta: RequestMeta,
+  row: Pick<ConnectionRow, 'id' | 'orgId' | 'provider' | 'credentialFingerprint'>,
+  reason: string,
+  source: AuditSource,
+  action: 'integration.reconnect_required' | 'integration.deauthorized' = 'integration.reconnect_required',
+): Promise<boolean> {
+  const cond = row.credentialFingerprint
+    ? and(eq(integrationConnections.id, row.id), eq(integrationConnections.credentialFingerprint, row.credentialFingerprint))
+    : eq(integrationConnections.id, row.id);
+  const changed = await tx
+    .update(integrationConnections)
+    .set({ status: 'reconnect_required', reconnectReason: reason, sealedCredentials: null, keyVersion: null, accessExpiresAt: null, updatedAt: clock.now() })
+    .where(cond)
+    .returning({ id: integrationConnections.id });
+  if (changed.length === 0) return false;
+  await auditIntegration(tx, clock, meta, row.orgId, source, action, {
+    provider: row.provider,
+    reason,
+    credential_fingerprint: row.credentialFingerprint ?? null,
+  });
+  return true;
+}
+
+export const providerSource = (displayName: string): AuditSource => ({ userId: null, label: displayName });
+export const RUNFRAME_SOURCE: AuditSource = { userId: null, label: 'Runframe' };

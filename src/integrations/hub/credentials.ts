@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { seal, sha256Hex, unseal, type KeyRing } from '../../platform/crypto.ts';
+import type { Credentials } from './provider.ts';
+
+const Stored = z.object({ a: z.string(), r: z.string(), e: z.string(), s: z.array(z.string()) });
+
+/** The whole token set is one sealed blob, bound to its connection so it cannot be moved to another row. */
+export function sealCredentials(ring: KeyRing, connectionId: string, c: Credentials) {
+  const sealed = seal(ring, JSON.stringify({ a: c.accessToken, r: c.refreshToken, e: c.expiresAt.toISOString(), s: c.scopes }), `connection:${connectionId}`);
+  return { sealedCredentials: sealed.blob, keyVersion: sealed.keyVersion, credentialFingerprint: fingerprint(c) };
+}
+
+export function openCredentials(ring: KeyRing, connectionId: string, blob: string, keyVersion: number): Credentials {
+  const raw = Stored.parse(JSON.parse(unseal(ring, { blob, keyVersion }, `connection:${connectionId}`)));
+  return { accessToken: raw.a, refreshToken: raw.r, expiresAt: new Date(raw.e), scopes: raw.s };
+}
+
+/** Identifies a grant in audit rows without revealing it: a short hash of the refresh token. */
+export const fingerprint = (c: Pick<Credentials, 'refreshToken'>): string => `sha256:${sha256Hex(c.refreshToken).slice(0, 12)}`;

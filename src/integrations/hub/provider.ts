@@ -1,0 +1,122 @@
+import { AppError } from '../../shared/errors.ts';
+
+/** The token set a provider hands out; it only ever exists sealed at rest. */
+export interface Credentials {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+  scopes: string[];
+}
+
+export interface ProviderIdentity {
+  userId: string;
+  accountId: string;
+  email: string;
+  name: string;
+  /** false when the provider says the user may not host; null when it cannot tell yet. */
+  canHost: boolean | null;
+}
+
+/** Failure classes every provider maps its errors into; nothing outside a provider reads vendor codes. */
+export type ProviderFailure =
+  | { kind: 'token_invalid' }
+  | { kind: 'invalid_grant' }
+  | { kind: 'missing_scope'; scopes: string[] }
+  | { kind: 'cannot_host' }
+  | { kind: 'rate_limited'; daily: boolean; retryAt?: Date | undefined }
+  | { kind: 'not_found' }
+  | { kind: 'rejected'; status: number; message: string }
+  | { kind: 'unavailable'; reason: string };
+
+export class ProviderError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly failure: ProviderFailure,
+    readonly trackingId?: string,
+  ) {
+    super(`${provider} call failed: ${failure.kind}`);
+    this.name = 'ProviderError';
+  }
+}
+
+export interface MeetingRequest {
+  topic: string;
+  agenda: string;
+  startTime: Date;
+  durationMinutes: number;
+}
+
+export interface Meeting {
+  meetingId: string;
+  joinUrl: string;
+}
+
+/** What the hub needs from a provider: pure request/response calls, no storage. */
+export interface ProviderAdapter {
+  id: string;
+  displayName: string;
+  section: string;
+  authorizeUrl(state: string, codeChallenge: string): string;
+  exchangeCode(code: string, codeVerifier: string): Promise<Credentials>;
+  refresh(refreshToken: string): Promise<Credentials>;
+  revoke(token: string): Promise<void>;
+  identify(accessToken: string): Promise<ProviderIdentity>;
+  /** Human names of required capabilities the granted scopes lack. */
+  missingCapabilities(scopes: readonly string[]): string[];
+  createMeeting(accessToken: string, request: MeetingRequest): Promise<Meeting>;
+  /** Meetings the connected user has coming up, with their agendas when the provider gives them. */
+  listMeetings(accessToken: string): Promise<{ meetingId: string; topic: string; agenda?: string | undefined }[]>;
+  getMeeting(accessToken: string, meetingId: string): Promise<Meeting & { agenda?: string | undefined }>;
+  endMeeting(accessToken: string, meetingId: string): Promise<void>;
+  webhooks: {
+    verify(rawBody: string, headers: Headers, now: Date): boolean;
+    parse(rawBody: string): WebhookEvent | null;
+    challengeResponse(plainToken: string): Record<string, string>;
+  };
+}
+
+export type WebhookEvent =
+  | { type: 'url_validation'; plainToken: string; dedupeKey: string }
+  | { type: 'deauthorized'; userId: string; accountId: string; dedupeKey: string }
+  | { type: 'meeting_started' | 'meeting_ended'; meetingId: string; dedupeKey: string }
+  | { type: 'other'; dedupeKey: string };
+
+/** Maps a provider failure to the user-facing error set: what happened and what to do next. */
+export function providerAppError(displayName: string, f: ProviderFailure): AppError {
+  switch (f.kind) {
+    case 'invalid_grant':
+    case 'token_invalid':
+      return new AppError('needs_reconnect', `${displayName} no longer accepts Runframe's authorization.`, {
+        hint: `An Owner or Admin can disconnect ${displayName} in Integrations Hub, then connect it again.`,
+      });
+    case 'missing_scope':
+      return new AppError('needs_reconnect', `${displayName} did not grant the meeting scope: connect again and approve it.`, {
+        hint: `An Owner or Admin can click Reconnect in Integrations Hub and approve the requested ${displayName} permissions.`,
+      });
+    case 'cannot_host':
+      return new AppError('provider_rejected', `The connected ${displayName} user can't host meetings. Check that user's ${displayName} permissions, then try again.`, {
+        hint: `Ask your ${displayName} admin to allow meeting hosting for that user, or connect ${displayName} with a user who can host.`,
+      });
+    case 'rate_limited': {
+      const when = f.retryAt ? ` after ${f.retryAt.toISOString().replace('T', ' ').slice(0, 16)} UTC` : ' in a minute';
+      const retryAfterSeconds = f.retryAt ? Math.max(1, Math.ceil((f.retryAt.getTime() - Date.now()) / 1000)) : 60;
+      return new AppError(
+        'provider_unavailable',
+        f.daily
+          ? `The connected ${displayName} user reached ${displayName}'s daily limit for creating meetings. Try again${when}.`
+          : `${displayName} is limiting how fast Runframe may call it. Try again${when}.`,
+        { hint: f.daily ? `${displayName} resets the limit at 00:00 UTC.` : 'Nothing was created; it is safe to retry.', retryAfterSeconds },
+      );
+    }
+    case 'not_found':
+      return new AppError('provider_rejected', `${displayName} could not find that meeting any more.`, { hint: 'Create a new war room.' });
+    case 'rejected':
+      return new AppError('provider_rejected', `${displayName} refused the request (HTTP ${f.status}).`, {
+        hint: 'Try again. If it keeps happening, contact support@runframe.io with the request id.',
+      });
+    case 'unavailable':
+      return new AppError('provider_unavailable', `${displayName} is unavailable right now — try again.`, {
+        hint: `Nothing was changed in Runframe. If it persists, check ${displayName}'s status page.`,
+      });
+  }
+}

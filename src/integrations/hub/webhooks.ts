@@ -1,0 +1,47 @@
+import { and, eq } from 'drizzle-orm';
+import { integrationConnections, webhookEvents } from '../../platform/db/schema.ts';
+import { systemMeta } from '../../domain/context.ts';
+import { requireProvider, type HubDeps } from './context.ts';
+import { markReconnectRequired, providerSource } from './connections.ts';
+import type { WebhookEvent } from './provider.ts';
+
+export type MeetingEventHandler = (hub: HubDeps, event: Extract<WebhookEvent, { type: 'meeting_started' | 'meeting_ended' }>, providerId: string) => Promise<void>;
+
+/**
+ * A provider webhook: verified over the raw body before anything else, answered fast, and applied
+ * once however often the provider retries it.
+ */
+export async function handleWebhook(
+  hub: HubDeps,
+  providerId: string,
+  rawBody: string,
+  headers: Headers,
+  onMeetingEvent?: MeetingEventHandler,
+): Promise<{ status: 200 | 400 | 401; body: Record<string, string> }> {
+  const provider = requireProvider(hub, providerId);
+  if (!provider.webhooks.verify(rawBody, headers, hub.clock.now())) return { status: 401, body: { error: 'invalid signature or timestamp' } };
+  const event = provider.webhooks.parse(rawBody);
+  if (!event) return { status: 400, body: { error: 'unrecognised event body' } };
+  if (event.type === 'url_validation') return { status: 200, body: provider.webhooks.challengeResponse(event.plainToken) };
+  const first = await hub.db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(webhookEvents)
+      .values({ dedupeKey: `${provider.id}:${event.dedupeKey}`, provider: provider.id, event: event.type, receivedAt: hub.clock.now() })
+      .onConflictDoNothing()
+      .returning({ key: webhookEvents.dedupeKey });
+    if (inserted.length === 0) return false;
+    if (event.type === 'deauthorized') {
+      const rows = await tx
+        .select()
+        .from(integrationConnections)
+        .where(and(eq(integrationConnections.provider, provider.id), eq(integrationConnections.externalUserId, event.userId), eq(integrationConnections.status, 'connected')));
+      for (const row of rows) {
+        if (event.accountId && row.externalAccountId && row.externalAccountId !== event.accountId) continue;
+        await markReconnectRequired(tx, hub.clock, systemMeta('webhook'), row, `Runframe was removed from your ${provider.displayName} account.`, providerSource(provider.displayName), 'integration.deauthorized');
+      }
+    }
+    return true;
+  });
+  if (first && (event.type === 'meeting_started' || event.type === 'meeting_ended') && onMeetingEvent) await onMeetingEvent(hub, event, provider.id);
+  return { status: 200, body: { status: first ? 'processed' : 'duplicate' } };
+}

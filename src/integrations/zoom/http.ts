@@ -1,0 +1,57 @@
+import type { ZodType } from 'zod';
+import { ZoomError, classifyResponse, classifyThrown } from './errors.ts';
+
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface SendOptions {
+  fetch: FetchLike;
+  url: string;
+  init: RequestInit;
+  timeoutMs: number;
+  operation: string;
+  endpoint: 'oauth' | 'api';
+  now: () => Date;
+  /** Values we sent that must never survive into an error (tokens, codes, secrets). */
+  secrets: readonly string[];
+}
+
+export interface SentResponse {
+  status: number;
+  text: string;
+  trackingId: string | undefined;
+}
+
+/** One HTTP exchange with a deadline covering headers and body; non-2xx becomes a ZoomError. */
+export async function send(o: SendOptions): Promise<SentResponse> {
+  let res: Response;
+  let text: string;
+  try {
+    res = await o.fetch(o.url, { ...o.init, signal: AbortSignal.timeout(o.timeoutMs), redirect: 'manual' });
+    // The signal also bounds the body read, so a stalled body is a timeout, not a hang.
+    text = await res.text();
+  } catch (err) {
+    throw new ZoomError(o.operation, classifyThrown(err));
+  }
+  const trackingId = res.headers.get('x-zm-trackingid') ?? undefined;
+  if (res.status < 200 || res.status > 299) {
+    const failure = classifyResponse({ status: res.status, text, headers: res.headers, endpoint: o.endpoint, now: o.now(), secrets: o.secrets });
+    throw new ZoomError(o.operation, failure, trackingId);
+  }
+  return { status: res.status, text, trackingId };
+}
+
+/**
+ * Parses a 2xx body with its schema. A body that breaks the contract is `rejected`, not
+ * `unavailable`: retrying a create whose answer we cannot read could make a second meeting.
+ */
+export function parseBody<T>(operation: string, r: SentResponse, schema: ZodType<T>): T {
+  let raw: unknown = null;
+  try {
+    raw = r.text ? (JSON.parse(r.text) as unknown) : null;
+  } catch {
+    // handled below as a schema failure
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ZoomError(operation, { kind: 'rejected', status: r.status, message: 'Zoom answered with an unexpected body.' }, r.trackingId);
+  return parsed.data;
+}

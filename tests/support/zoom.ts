@@ -1,0 +1,77 @@
+import { after } from 'node:test';
+import type { ZoomConfig } from '../../src/config/index.ts';
+import { ALL_SCOPES, startSandbox, HOST_ID, type Running } from '../zoom-sandbox/helpers.ts';
+import type { TestApp, Member } from './app.ts';
+
+export const WEBHOOK_SECRET = 'wh-secret-for-tests';
+export const REDIRECT_URI = 'http://runframe.test/integrations/zoom/callback';
+export { HOST_ID };
+
+/** A standalone Zoom sandbox over real HTTP with Runframe registered as its app. */
+export async function startZoom(): Promise<{ sandbox: Running; zoom: ZoomConfig }> {
+  const sandbox = await startSandbox();
+  after(() => sandbox.close());
+  await sandbox.sandbox.registerApp({ name: 'Runframe', clientId: 'rf-client', clientSecret: 'rf-secret', redirectUris: [REDIRECT_URI], scopes: ALL_SCOPES });
+  const zoom: ZoomConfig = {
+    mode: 'zoom',
+    clientId: 'rf-client',
+    clientSecret: 'rf-secret',
+    webhookSecretToken: WEBHOOK_SECRET,
+    oauthBaseUrl: sandbox.url,
+    apiBaseUrl: `${sandbox.url}/v2`,
+    redirectUri: REDIRECT_URI,
+    webhookUrl: 'http://runframe.test/webhooks/zoom',
+  };
+  return { sandbox, zoom };
+}
+
+/** Records every body Zoom (the sandbox) answered, so a leak scan knows what the secrets were. */
+export function recordingFetch(): { fetch: typeof fetch; bodies: string[] } {
+  const bodies: string[] = [];
+  const wrapped: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    const text = await res.clone().text();
+    bodies.push(text);
+    return res;
+  };
+  return { fetch: wrapped, bodies };
+}
+
+export interface ConnectOptions {
+  userId?: string;
+  scopes?: string[];
+  decision?: 'allow' | 'decline';
+  /** Stop after Zoom redirects back, without calling Runframe's callback. */
+  stopAtCallback?: boolean;
+}
+
+const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** Walks the guide's "To add Zoom" over HTTP: Connect, the consent page, Allow (or Decline), the callback. */
+export async function connectZoom(t: TestApp, m: Member, o: ConnectOptions = {}) {
+  const start = await t.page(m, 'POST', '/integrations/zoom/connect', {});
+  if (start.status !== 303) throw new Error(`Connect answered ${start.status}: ${start.text.slice(0, 300)}`);
+  const authorizeUrl = new URL(start.headers.get('location') ?? '');
+  const consent = await fetch(authorizeUrl);
+  const html = await consent.text();
+  if (consent.status !== 200) throw new Error(`consent page answered ${consent.status}: ${html.slice(0, 300)}`);
+  const form = new URLSearchParams();
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(match[1] ?? '', decode(match[2] ?? ''));
+  form.set('user_id', o.userId ?? HOST_ID);
+  for (const scope of o.scopes ?? ALL_SCOPES) form.append('scope', scope);
+  form.set('decision', o.decision ?? 'allow');
+  const decided = await fetch(new URL('/oauth/authorize/decision', authorizeUrl), { method: 'POST', body: form, redirect: 'manual' });
+  const callback = new URL(decided.headers.get('location') ?? '');
+  if (o.stopAtCallback) return { authorizeUrl, callback, result: null as string | null };
+  const back = await t.page(m, 'GET', callback.pathname + callback.search);
+  const result = new URL(back.headers.get('location') ?? 'http://x/', 'http://runframe.test').searchParams.get('result');
+  return { authorizeUrl, callback, result };
+}
+
+/** The Zoom card as a user reads it. */
+export async function zoomCard(t: TestApp, m: Member) {
+  const page = await t.page(m, 'GET', '/organization/integrations');
+  const text = page.text.replace(/&#39;|&rsquo;/g, "'").replace(/&amp;/g, '&');
+  const status = /data-status="([^"]+)"/.exec(text)?.[1] ?? '';
+  return { status, html: text };
+}
