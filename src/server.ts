@@ -11,6 +11,7 @@ import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
 import { createLog, type Log } from './platform/log.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import { meetingEventHandler, warRoomJobs } from './jobs/war-rooms.ts';
 import { createZoomSandbox } from './zoom-sandbox/index.ts';
 
 export interface Runframe {
@@ -85,14 +86,16 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     secretKey: config.secretKey,
     providers: createProviderRegistry({ zoom: config.zoom, now: () => clock.now() }),
     healthCheckIntervalMs: config.healthCheckIntervalMs,
+    warRoomTiming: { ttlMs: config.warRoomTtlHours * 3_600_000, retryDelaysMs: [500, 2000], waitForCreatingMs: 20_000 },
   };
   const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
   const app = buildApp({
     deps,
     web: { secureCookies: config.secureCookies },
+    meetingEvents: meetingEventHandler,
     mounts: sandbox ? [{ prefix: SANDBOX_PREFIX, fetch: (req, env) => sandbox.app.fetch(req, env) }] : [],
   });
-  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps) } });
+  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps) } });
   return {
     app,
     deps,

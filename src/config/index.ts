@@ -40,6 +40,7 @@ export const EnvSchema = z.object({
   SIGN_IN_MAX_FAILURES: intFrom('SIGN_IN_MAX_FAILURES', 10, 1, 1000),
   SIGN_IN_WINDOW_MINUTES: intFrom('SIGN_IN_WINDOW_MINUTES', 15, 1, 24 * 60),
   JOBS_POLL_MS: intFrom('JOBS_POLL_MS', 1000, 50, 60_000),
+  WAR_ROOM_TTL_HOURS: intFrom('WAR_ROOM_TTL_HOURS', 24, 1, 24 * 30),
   HEALTH_CHECK_INTERVAL_MINUTES: intFrom('HEALTH_CHECK_INTERVAL_MINUTES', 360, 1, 7 * 24 * 60),
   ZOOM_CLIENT_ID: optionalText,
   ZOOM_CLIENT_SECRET: optionalText,
@@ -77,6 +78,7 @@ export interface Config {
   signIn: { maxFailures: number; windowMinutes: number };
   jobsPollMs: number;
   healthCheckIntervalMs: number;
+  warRoomTtlHours: number;
   zoom: ZoomConfig;
   /** Messages for the start-up log (e.g. that secrets were generated). */
   notices: string[];
@@ -179,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, windowMinutes: e.SIGN_IN_WINDOW_MINUTES },
     jobsPollMs: e.JOBS_POLL_MS,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MINUTES * 60_000,
+    warRoomTtlHours: e.WAR_ROOM_TTL_HOURS,
     zoom,
     notices,
   };

@@ -8,6 +8,7 @@ import { integrationPages } from './web/integrations/routes.tsx';
 import { checkReadiness } from '../domain/readiness.ts';
 import { auditRoutes } from './api/audit.ts';
 import { incidentRoutes } from './api/incidents.ts';
+import { warRoomRoutes } from './api/war-rooms.ts';
 import { buildOpenApi } from './api/openapi.ts';
 import { API_PREFIX, mountRoutes, type ApiRoute } from './api/registry.ts';
 import type { AppEnv, WebOptions } from './env.ts';
@@ -39,12 +40,13 @@ export interface Mount {
   fetch: (request: Request, env: unknown) => Response | Promise<Response>;
 }
 
-export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...auditRoutes];
+export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...warRoomRoutes, ...auditRoutes];
 
 export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const css = asset('app.css');
   const icon = asset('favicon.svg');
+  const warRoomJs = asset('war-room.js');
 
   for (const m of mounts) {
     app.all(m.prefix, (c) => m.fetch(c.req.raw, c.env));
@@ -58,6 +60,7 @@ export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOpti
   });
   app.get('/assets/app.css', (c) => c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }));
   app.get('/assets/favicon.svg', (c) => c.body(icon, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }));
+  app.get('/assets/war-room.js', (c) => c.body(warRoomJs, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }));
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(API_ROUTES, deps.settings.publicUrl)));
 

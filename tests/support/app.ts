@@ -1,6 +1,7 @@
 import { after } from 'node:test';
 import { Writable } from 'node:stream';
 import { buildApp } from '../../src/http/app.tsx';
+import { meetingEventHandler } from '../../src/jobs/war-rooms.ts';
 import { randomBytes } from 'node:crypto';
 import type { HubDeps } from '../../src/integrations/hub/context.ts';
 import { createProviderRegistry } from '../../src/integrations/hub/registry.ts';
@@ -45,6 +46,7 @@ export interface ApiJson {
   incidents: IncidentView[];
   entries: { id: string; action: string; actor: string; body: string; kind: string; metadata: Record<string, unknown> }[];
   total: number;
+  warRoom: { id: string; state: string; meetingId: string; joinUrl: string; providerName: string; createdBy: string; liveStatus: string };
 }
 
 /** A Runframe app on a fresh database of its own, with a clock the test can move and logs it can read. */
@@ -74,8 +76,9 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
     secretKey: randomBytes(32).toString('base64'),
     providers: createProviderRegistry({ zoom: opts.zoom ?? UNREACHABLE_ZOOM, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}) }),
     healthCheckIntervalMs: 6 * 3_600_000,
+    warRoomTiming: { ttlMs: 24 * 3_600_000, retryDelaysMs: [0, 0], waitForCreatingMs: 20_000 },
   };
-  const app = buildApp({ deps, web: { secureCookies: false } });
+  const app = buildApp({ deps, web: { secureCookies: false }, meetingEvents: meetingEventHandler });
   after(() => database.close());
 
   const ctxFor = (m: Member): Ctx => ({ ...deps, actor: { userId: m.userId, name: m.name, email: m.email, orgId: m.orgId, role: m.role, via: 'session' }, meta: systemMeta('test') });

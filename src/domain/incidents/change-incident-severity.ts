@@ -9,6 +9,7 @@ import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 import { SEVERITIES, Severity, type IncidentView } from './model.ts';
 import { requireIncident } from './require-incident.ts';
 import { auditIncident, lockIncident } from './write-helpers.ts';
+import { maybeAutoCreateWarRoom } from '../war-rooms/automation.ts';
 
 export const ChangeIncidentSeverityInput = z.object({ severity: Severity });
 
@@ -34,6 +35,7 @@ export async function changeIncidentSeverity({ ctx, incidentRef, input }: { ctx:
       data: { from: incident.severity, to: severity },
     });
     await auditIncident(tx, ctx, incident, 'incident.severity_changed', { from: incident.severity, to: severity });
+    if (raised) await maybeAutoCreateWarRoom(tx, ctx.clock, ctx.actor, incident, severity);
     return incident.id;
   });
   return requireIncident(ctx.db, ctx.actor.orgId, id);

@@ -9,6 +9,7 @@ import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 import { STATUS_LABEL, Status, TRANSITIONS, type IncidentView } from './model.ts';
 import { requireIncident } from './require-incident.ts';
 import { auditIncident, lockIncident } from './write-helpers.ts';
+import { endWarRoomsOfIncident } from '../war-rooms/end-war-rooms.ts';
 
 export const ChangeIncidentStatusInput = z.object({ status: Status });
 
@@ -40,6 +41,9 @@ export async function changeIncidentStatus({ ctx, incidentRef, input }: { ctx: C
       data: { from: incident.status, to: status },
     });
     await auditIncident(tx, ctx, incident, 'incident.status_changed', { from: incident.status, to: status });
+    if (status === 'resolved' || status === 'closed') {
+      await endWarRoomsOfIncident(tx, ctx.clock, { orgId: ctx.actor.orgId, incidentId: incident.id, userId: ctx.actor.userId, label: ctx.actor.name }, status);
+    }
     return incident.id;
   });
   return requireIncident(ctx.db, ctx.actor.orgId, id);

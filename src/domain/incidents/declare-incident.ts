@@ -10,6 +10,8 @@ import type { Ctx } from '../context.ts';
 import { findMembership } from '../orgs/memberships.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 import { Severity, Summary, Title, reference, type IncidentView } from './model.ts';
+import { IdempotencyKey } from '../idempotency.ts';
+import { maybeAutoCreateWarRoom } from '../war-rooms/automation.ts';
 import { requireIncident } from './require-incident.ts';
 import { auditIncident } from './write-helpers.ts';
 
@@ -20,12 +22,6 @@ export const DeclareIncidentInput = z.object({
   leadUserId: z.uuid({ error: 'must be the id of a member' }).nullish(),
 });
 
-export const IdempotencyKey = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(255, 'must be at most 255 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 /**
  * Declares an incident with the next INC number of the organization. With an Idempotency-Key, a
@@ -90,6 +86,7 @@ export async function declareIncident({ ctx, input, idempotencyKey }: { ctx: Ctx
       data: { severity: data.severity },
     });
     await auditIncident(tx, ctx, { id, reference: reference(number) }, 'incident.declared', { severity: data.severity });
+    await maybeAutoCreateWarRoom(tx, ctx.clock, ctx.actor, { id }, data.severity);
     return { existingId: null };
   });
   const incident = await requireIncident(ctx.db, ctx.actor.orgId, outcome.existingId ?? id);

@@ -24,7 +24,11 @@ export const shell = (c: C, title: string, current?: string, extra: Partial<Page
   ...extra,
 });
 
-export const html = (c: C, node: Child, status: ContentfulStatusCode = 200): Response => c.html(`<!doctype html>${String(node)}`, status);
+export const html = (c: C, node: Child, status: ContentfulStatusCode = 200): Response => {
+  const text = String(node);
+  // Whole pages get a doctype; fragments (live updates) are sent as they are.
+  return c.html(text.startsWith('<html') ? `<!doctype html>${text}` : text, status);
+};
 
 /** Pages behind sign-in send visitors to the sign-in page and bring them back afterwards. */
 export const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {

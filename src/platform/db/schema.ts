@@ -261,3 +261,49 @@ export const webhookEvents = pgTable('webhook_events', {
   event: text('event').notNull(),
   receivedAt: ts('received_at').notNull(),
 });
+
+/**
+ * A war room is its own record, provider-neutral: a new provider adds rows, not columns.
+ * At most one creating-or-active war room per incident, enforced by a partial unique index.
+ */
+export const warRooms = pgTable(
+  'war_rooms',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    incidentId: uuid('incident_id').notNull().references(() => incidents.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    providerMeetingId: text('provider_meeting_id'),
+    joinUrl: text('join_url'),
+    state: text('state').notNull(),
+    liveStatus: text('live_status').notNull().default('not_started'),
+    /** Written into the meeting's agenda so a lost answer can be found instead of creating twice. */
+    attemptMarker: text('attempt_marker').notNull(),
+    /** The provider may have created the meeting even though the answer never arrived. */
+    outcomeUnknown: boolean('outcome_unknown').notNull().default(false),
+    failureMessage: text('failure_message'),
+    failureHint: text('failure_hint'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdByLabel: text('created_by_label').notNull(),
+    createdAt: ts('created_at').notNull(),
+    activatedAt: ts('activated_at'),
+    endedAt: ts('ended_at'),
+    endedReason: text('ended_reason'),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('war_rooms_one_open_per_incident_idx').on(t.incidentId).where(sql`${t.state} in ('creating','active')`),
+    index('war_rooms_incident_idx').on(t.incidentId, t.createdAt),
+    index('war_rooms_meeting_idx').on(t.provider, t.providerMeetingId),
+    check('war_rooms_state_check', sql`${t.state} in ('creating','active','ended','expired','failed')`),
+    check('war_rooms_live_check', sql`${t.liveStatus} in ('not_started','live','ended')`),
+  ],
+);
+
+/** Organization-level choices about war rooms; absent means the defaults (everything off). */
+export const warRoomSettings = pgTable('war_room_settings', {
+  orgId: uuid('org_id').primaryKey().references(() => organizations.id, { onDelete: 'cascade' }),
+  autoCreateSeverities: jsonb('auto_create_severities').notNull().default([]),
+  endMeetingOnResolve: boolean('end_meeting_on_resolve').notNull().default(false),
+  updatedAt: ts('updated_at').notNull(),
+});

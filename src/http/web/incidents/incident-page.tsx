@@ -158,6 +158,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
           )}
         </aside>
       </div>
+      <script src="/assets/war-room.js" defer></script>
     </Layout>
   );
 };

@@ -12,13 +12,37 @@ import type { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../env.ts';
 import { attempt, formOf, html, pageCtx, shell, signedIn, statusOf, type C } from '../helpers.tsx';
 import { IncidentPage } from './incident-page.tsx';
+import { getWarRooms } from '../../../domain/war-rooms/list-war-rooms.ts';
+import { createWarRoom } from '../../../domain/war-rooms/create-war-room.ts';
+import { meetingPort } from '../../../integrations/hub/meetings.ts';
+import { WarRoomSection } from '../war-rooms/section.tsx';
 import { IncidentListPage } from './list-page.tsx';
 import { NewIncidentPage } from './new-page.tsx';
+
+/** The war-room place of an incident page, for whoever is looking. */
+async function warRoomSection(c: C, ref: string) {
+  const ctx = pageCtx(c);
+  const meetings = meetingPort(c.get('hub'));
+  const data = await getWarRooms({ ctx, meetings, incidentRef: ref });
+  return (
+    <WarRoomSection
+      incident={data.incident}
+      current={data.current}
+      lastFailure={data.lastFailure}
+      history={data.history}
+      canEdit={can(ctx.actor.role, 'incident:edit')}
+      connected={await meetings.connectedProviders(ctx.actor.orgId)}
+      preferredName={meetings.availableProviders()[0]?.displayName ?? 'A video provider'}
+      csrfToken={c.get('csrfToken')}
+    />
+  );
+}
 
 async function renderIncident(c: C, ref: string, extra: { error?: AppError; notice?: string; noteDraft?: string } = {}) {
   const ctx = pageCtx(c);
   const incident = await getIncident({ ctx, incidentRef: ref });
   const [timeline, members] = [await listTimeline({ ctx, incidentRef: incident.id }), await listMembers(ctx)];
+  const warRoom = await warRoomSection(c, incident.id);
   return html(
     c,
     <IncidentPage
@@ -27,6 +51,7 @@ async function renderIncident(c: C, ref: string, extra: { error?: AppError; noti
       timeline={timeline}
       members={members}
       canEdit={can(ctx.actor.role, 'incident:edit')}
+      warRoom={warRoom}
       {...extra}
     />,
     extra.error ? statusOf(extra.error) : 200,
@@ -70,6 +95,15 @@ export function incidentPages(): Hono<AppEnv> {
   });
 
   app.get('/incidents/:ref', (c) => renderIncident(c, c.req.param('ref')));
+  app.get('/incidents/:ref/war-room/fragment', async (c) => html(c, await warRoomSection(c, c.req.param('ref'))));
+  app.post('/incidents/:ref/war-room', async (c) => {
+    const ref = c.req.param('ref');
+    const form = await formOf(c);
+    const hub = c.get('hub');
+    const r = await attempt(() => createWarRoom({ ctx: pageCtx(c), meetings: meetingPort(hub), timing: hub.warRoomTiming, incidentRef: ref, input: { provider: form['provider'] || undefined } }));
+    if (!r.ok) return renderIncident(c, ref, { error: r.error });
+    return c.redirect(`/incidents/${ref}#war-room`, 303);
+  });
 
   const action = (path: string, run: (c: C, ref: string, form: Record<string, string>) => Promise<unknown>) =>
     app.post(`/incidents/:ref/${path}`, async (c) => {

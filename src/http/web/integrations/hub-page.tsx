@@ -2,6 +2,8 @@ import type { FC } from 'hono/jsx';
 import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
 import type { ConnectionView } from '../../../integrations/hub/connections.ts';
 import type { AppError } from '../../../shared/errors.ts';
+import { SEVERITIES } from '../../../domain/incidents/model.ts';
+import type { WarRoomSettingsView } from '../../../domain/war-rooms/settings.ts';
 import { fmtTime } from '../helpers.tsx';
 import { Csrf, ErrorAlert, Layout, type PageShell } from '../layout.tsx';
 
@@ -15,6 +17,8 @@ export interface ProviderCard {
 
 export interface HubProps {
   shell: PageShell;
+  settings: WarRoomSettingsView;
+  saved: boolean;
   cards: ProviderCard[];
   canManage: boolean;
   managers: string[];
@@ -130,7 +134,41 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
   );
 };
 
-export const IntegrationsHubPage: FC<HubProps> = ({ shell, cards, canManage, managers, message, error, now }) => {
+const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canManage: boolean; saved: boolean }> = ({ shell, settings, canManage, saved }) => (
+  <section class="panel" aria-labelledby="war-room-settings-h">
+    <h2 id="war-room-settings-h">War room settings</h2>
+    {saved && (
+      <p class="alert ok" role="status">
+        War room settings saved.
+      </p>
+    )}
+    <form method="post" action="/organization/war-room-settings">
+      <Csrf token={shell.csrfToken} />
+      <fieldset class="field" disabled={!canManage}>
+        <legend>Create the war room automatically when an incident is declared at, or raised to:</legend>
+        {SEVERITIES.map((s) => (
+          <span style="margin-right: 14px; white-space: nowrap">
+            <input type="checkbox" id={`auto-${s}`} name="autoCreateSeverities" value={s} checked={settings.autoCreateSeverities.includes(s)} />{' '}
+            <label for={`auto-${s}`} style="display: inline">
+              {s}
+            </label>
+          </span>
+        ))}
+        <p class="help muted">Off unless you tick a severity. The same Create War Room happens, on behalf of whoever declared or raised the incident.</p>
+      </fieldset>
+      <div class="field">
+        <input type="checkbox" id="end-on-resolve" name="endMeetingOnResolve" checked={settings.endMeetingOnResolve} disabled={!canManage} />{' '}
+        <label for="end-on-resolve" style="display: inline">
+          Also end the meeting for everyone when the incident is resolved
+        </label>
+        <p class="help muted">Runframe never deletes meetings.</p>
+      </div>
+      {canManage && <button type="submit">Save war room settings</button>}
+    </form>
+  </section>
+);
+
+export const IntegrationsHubPage: FC<HubProps> = ({ shell, cards, canManage, managers, message, error, now, settings, saved }) => {
   const sections = [...new Set(cards.map((c) => c.section))];
   return (
     <Layout {...shell}>
@@ -153,6 +191,7 @@ export const IntegrationsHubPage: FC<HubProps> = ({ shell, cards, canManage, man
             ))}
         </section>
       ))}
+      <SettingsPanel shell={shell} settings={settings} canManage={canManage} saved={saved} />
     </Layout>
   );
 };

@@ -8,6 +8,7 @@ import { requireProvider } from '../../../integrations/hub/context.ts';
 import { disconnectIntegration } from '../../../integrations/hub/disconnect.ts';
 import { testConnection } from '../../../integrations/hub/health-check.ts';
 import { AppError } from '../../../shared/errors.ts';
+import { readWarRoomSettings, updateWarRoomSettings } from '../../../domain/war-rooms/settings.ts';
 import type { AppEnv } from '../../env.ts';
 import { attempt, html, pageCtx, sessionOf, shell, signedIn, type C } from '../helpers.tsx';
 import { DisconnectPage, IntegrationsHubPage, type ProviderCard } from './hub-page.tsx';
@@ -23,10 +24,11 @@ async function renderHub(c: C, message: { kind: 'ok' | 'error'; text: string; hi
   for (const p of hub.providers.values()) {
     cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: DESCRIPTIONS[p.id] ?? '', connection: await findConnectionView(hub.db, ctx.actor.orgId, p.id) });
   }
+  const settings = await readWarRoomSettings(hub.db, ctx.actor.orgId);
   const managers = (await listMembers(ctx)).filter((m) => can(m.role, 'integration:manage')).map((m) => `${m.name} (${ROLE_LABEL[m.role]})`);
   return html(
     c,
-    <IntegrationsHubPage shell={shell(c, 'Integrations Hub', 'integrations')} cards={cards} canManage={can(ctx.actor.role, 'integration:manage')} managers={managers} message={message} error={error} now={hub.clock.now()} />,
+    <IntegrationsHubPage shell={shell(c, 'Integrations Hub', 'integrations')} settings={settings} saved={c.req.query('saved') === 'war-room-settings'} cards={cards} canManage={can(ctx.actor.role, 'integration:manage')} managers={managers} message={message} error={error} now={hub.clock.now()} />,
     error ? 403 : 200,
   );
 }
@@ -95,6 +97,14 @@ export function integrationPages(): Hono<AppEnv> {
     const r = await attempt(() => disconnectIntegration(c.get('hub'), ctx.actor, ctx.meta, providerId));
     if (!r.ok) return renderHub(c, null, r.error);
     return c.redirect(`/organization/integrations?provider=${encodeURIComponent(providerId)}&result=disconnected`, 303);
+  });
+  app.post('/organization/war-room-settings', signedIn, async (c) => {
+    const body = await c.req.parseBody({ all: true });
+    const raw = body['autoCreateSeverities'];
+    const severities = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
+    const r = await attempt(() => updateWarRoomSettings({ ctx: pageCtx(c), input: { autoCreateSeverities: severities, endMeetingOnResolve: body['endMeetingOnResolve'] === 'on' } }));
+    if (!r.ok) return renderHub(c, null, r.error);
+    return c.redirect('/organization/integrations?saved=war-room-settings', 303);
   });
   return app;
 }

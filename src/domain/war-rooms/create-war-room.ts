@@ -1,0 +1,257 @@
+import { and, eq, inArray, lte } from 'drizzle-orm';
+import { z } from 'zod';
+import { sha256Hex } from '../../platform/crypto.ts';
+import { idempotencyKeys, warRooms } from '../../platform/db/schema.ts';
+import type { Tx } from '../../platform/db/client.ts';
+import { AppError, conflict, validationError } from '../../shared/errors.ts';
+import { newId } from '../../shared/ids.ts';
+import { parseInput } from '../../shared/validate.ts';
+import { requirePermission } from '../access/roles.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Ctx } from '../context.ts';
+import { IdempotencyKey } from '../idempotency.ts';
+import type { IncidentView } from '../incidents/model.ts';
+import { requireIncident } from '../incidents/require-incident.ts';
+import { actorLabel } from '../orgs/fields.ts';
+import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
+import { warRoomRows } from './list-war-rooms.ts';
+import { attemptMarker, toWarRoomView, type WarRoomRow, type WarRoomView } from './model.ts';
+import { MeetingError, type MeetingPort, type WarRoomTiming } from './port.ts';
+
+export const CreateWarRoomInput = z.object({
+  provider: z
+    .string()
+    .trim()
+    .max(40, 'must be at most 40 characters')
+    .regex(/^[a-z0-9_-]*$/, 'must be a provider id')
+    .optional(),
+});
+
+const TOPIC_MAX = 200;
+const AGENDA_MAX = 2000;
+
+export const meetingTopic = (i: IncidentView): string => `[${i.severity}] ${i.reference} ${i.title}`.slice(0, TOPIC_MAX);
+
+/** The marker goes first: list views may shorten agendas, and it must survive. */
+export function meetingAgenda(marker: string, i: IncidentView, link: string): string {
+  const head = `${marker}\nWar room for ${i.reference} (${i.severity}). Incident page: ${link}\n`;
+  return (head + (i.summary ? `\n${i.summary}` : '')).slice(0, AGENDA_MAX);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface CreateWarRoomArgs {
+  ctx: Ctx;
+  meetings: MeetingPort;
+  timing: WarRoomTiming;
+  incidentRef: string;
+  input: unknown;
+  idempotencyKey?: string | undefined;
+}
+
+/**
+ * Create War Room: one operation behind the page, the API and the automation. It claims the
+ * incident's single creating-or-active slot (a partial unique index settles every race: clicks,
+ * responders, retries), calls the provider outside any transaction, and records the outcome with a
+ * timeline entry and an audit row. Whoever loses the race gets the winner's war room.
+ */
+export async function createWarRoom(args: CreateWarRoomArgs): Promise<{ warRoom: WarRoomView; created: boolean }> {
+  const { ctx, meetings, timing } = args;
+  requirePermission(ctx.actor, 'incident:edit');
+  const input = parseInput(CreateWarRoomInput, args.input);
+  const key = args.idempotencyKey === undefined ? undefined : parseKey(args.idempotencyKey);
+  const incident = await requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef);
+  if (!incident.active) {
+    throw conflict(`${incident.reference} is ${incident.status}: war rooms are for active incidents.`, 'Reopen the incident first if it needs a live call.');
+  }
+  const connected = await meetings.connectedProviders(ctx.actor.orgId);
+  const providerId = input.provider || connected[0]?.id;
+  if (!providerId || !connected.some((p) => p.id === providerId)) {
+    const name = input.provider ? meetings.displayName(input.provider) : (meetings.availableProviders()[0]?.displayName ?? 'The video provider');
+    throw new AppError('needs_reconnect', `${name} is not connected — an Owner or Admin can connect it in Integrations Hub.`, {
+      hint: 'Organization › Integrations Hub › Communication.',
+      fields: input.provider ? [{ field: 'provider', reason: 'is not connected' }] : [],
+    });
+  }
+  const claim = await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key));
+  if (claim.kind === 'existing') return { warRoom: await settled(args, claim.row), created: false };
+  return { warRoom: await runCreate(args, incident, claim.row), created: true };
+}
+
+function parseKey(raw: string): string {
+  const r = IdempotencyKey.safeParse(raw);
+  if (!r.success) throw validationError([{ field: 'Idempotency-Key', reason: r.error.issues[0]?.message ?? 'is not valid' }]);
+  return r.data;
+}
+
+async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView, providerId: string, key: string | undefined): Promise<{ kind: 'existing' | 'claimed'; row: WarRoomRow }> {
+  const { ctx, timing } = args;
+  const now = ctx.clock.now();
+  // An active war room past its time is expired now, which frees the slot.
+  await tx
+    .update(warRooms)
+    .set({ state: 'expired', endedAt: now, endedReason: 'expired' })
+    .where(and(eq(warRooms.incidentId, incident.id), eq(warRooms.state, 'active'), lte(warRooms.expiresAt, now)));
+  const id = newId();
+  if (key !== undefined) {
+    const requestHash = sha256Hex(`${incident.id}:${providerId}`);
+    const inserted = await tx
+      .insert(idempotencyKeys)
+      .values({ orgId: ctx.actor.orgId, userId: ctx.actor.userId, scope: 'war_room.create', key, requestHash, resourceId: id, createdAt: now })
+      .onConflictDoNothing()
+      .returning({ id: idempotencyKeys.resourceId });
+    if (inserted.length === 0) {
+      const [prior] = await tx
+        .select()
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.orgId, ctx.actor.orgId), eq(idempotencyKeys.userId, ctx.actor.userId), eq(idempotencyKeys.scope, 'war_room.create'), eq(idempotencyKeys.key, key)));
+      if (prior && prior.requestHash !== requestHash) throw conflict(`The Idempotency-Key "${key}" was already used for another incident's war room.`, 'Use a new key for a new request.');
+      const [row] = prior ? await tx.select().from(warRooms).where(eq(warRooms.id, prior.resourceId)) : [];
+      // A retry of a request whose attempt failed is a new attempt; anything else gets the same war room.
+      if (row && row.state !== 'failed') return { kind: 'existing', row };
+      await tx
+        .update(idempotencyKeys)
+        .set({ resourceId: id })
+        .where(and(eq(idempotencyKeys.orgId, ctx.actor.orgId), eq(idempotencyKeys.userId, ctx.actor.userId), eq(idempotencyKeys.scope, 'war_room.create'), eq(idempotencyKeys.key, key)));
+    }
+  }
+  // The partial unique index (one creating-or-active war room per incident) decides the race.
+  const [claimed] = await tx
+    .insert(warRooms)
+    .values({
+      id,
+      orgId: ctx.actor.orgId,
+      incidentId: incident.id,
+      provider: providerId,
+      state: 'creating',
+      attemptMarker: attemptMarker(id),
+      createdBy: ctx.actor.userId,
+      createdByLabel: ctx.actor.name,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + timing.ttlMs),
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (claimed) return { kind: 'claimed', row: claimed };
+  const [open] = await tx.select().from(warRooms).where(and(eq(warRooms.incidentId, incident.id), inArray(warRooms.state, ['creating', 'active'])));
+  if (!open) throw new AppError('conflict', 'Another war room was being set up at the same moment. Try again.');
+  if (key !== undefined) {
+    await tx
+      .update(idempotencyKeys)
+      .set({ resourceId: open.id })
+      .where(and(eq(idempotencyKeys.orgId, ctx.actor.orgId), eq(idempotencyKeys.userId, ctx.actor.userId), eq(idempotencyKeys.scope, 'war_room.create'), eq(idempotencyKeys.key, key)));
+  }
+  return { kind: 'existing', row: open };
+}
+
+/** A second caller waits (bounded) for the create in progress, then sees the same war room. */
+async function settled(args: CreateWarRoomArgs, row: WarRoomRow): Promise<WarRoomView> {
+  const { ctx, meetings, timing } = args;
+  const deadline = Date.now() + timing.waitForCreatingMs;
+  let current = row;
+  while (current.state === 'creating' && Date.now() < deadline) {
+    await sleep(100);
+    const [fresh] = await ctx.db.select().from(warRooms).where(eq(warRooms.id, row.id));
+    if (!fresh) break;
+    current = fresh;
+  }
+  return toWarRoomView(current, meetings.displayName(current.provider), ctx.clock.now());
+}
+
+async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow): Promise<WarRoomView> {
+  const { ctx, meetings, timing } = args;
+  const name = meetings.displayName(row.provider);
+  const link = `${ctx.settings.publicUrl}/incidents/${incident.number}`;
+  const request = { topic: meetingTopic(incident), agenda: meetingAgenda(row.attemptMarker, incident, link), startTime: ctx.clock.now(), durationMinutes: 60 };
+  let outcome: { meetingId: string; joinUrl: string } | MeetingError | null = null;
+  try {
+    outcome = await adoptEarlierUncertainAttempt(args, incident, row.provider);
+    for (let attempt = 0; outcome === null; attempt++) {
+      try {
+        outcome = await meetings.createMeeting(ctx.actor.orgId, row.provider, request);
+      } catch (err) {
+        if (!(err instanceof MeetingError)) throw err;
+        // The answer may have been lost after the meeting was made: look for it before trying again.
+        const found = err.outcomeUnknown ? await meetings.findMeetingByMarker(ctx.actor.orgId, row.provider, row.attemptMarker).catch(() => null) : null;
+        if (found) outcome = found;
+        else if (!err.retryable || attempt >= timing.retryDelaysMs.length) outcome = err;
+        else await sleep(timing.retryDelaysMs[attempt] ?? 0);
+      }
+    }
+  } catch (err) {
+    outcome = new MeetingError(new AppError('internal', `Something went wrong while creating the ${name} meeting.`, { hint: 'Try again.' }), false, true);
+    ctx.log.error({ err, warRoomId: row.id }, 'war room creation failed unexpectedly');
+  }
+  const now = ctx.clock.now();
+  const final = await ctx.db.transaction(async (tx) => {
+    if (outcome instanceof MeetingError) {
+      const e = outcome.appError;
+      const [failed] = await tx
+        .update(warRooms)
+        .set({ state: 'failed', failureMessage: e.message, failureHint: e.hint ?? null, outcomeUnknown: outcome.outcomeUnknown, endedAt: now })
+        .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
+        .returning();
+      await addTimelineEntry(tx, ctx.clock, {
+        orgId: ctx.actor.orgId,
+        incidentId: incident.id,
+        kind: 'war_room',
+        actorUserId: ctx.actor.userId,
+        actorLabel: ctx.actor.name,
+        body: `${name} war room could not be created: ${e.message}`,
+        data: { provider: row.provider, state: 'failed' },
+      });
+      await audit(tx, args, incident, 'war_room.failed', { provider: row.provider, reason: e.message });
+      return failed ?? row;
+    }
+    const [active] = await tx
+      .update(warRooms)
+      .set({ state: 'active', providerMeetingId: outcome!.meetingId, joinUrl: outcome!.joinUrl, activatedAt: now })
+      .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
+      .returning();
+    await addTimelineEntry(tx, ctx.clock, {
+      orgId: ctx.actor.orgId,
+      incidentId: incident.id,
+      kind: 'war_room',
+      actorUserId: ctx.actor.userId,
+      actorLabel: ctx.actor.name,
+      body: `${name} war room created (meeting ID ${outcome!.meetingId}). Join from the incident page.`,
+      data: { provider: row.provider, state: 'active', meetingId: outcome!.meetingId },
+    });
+    await audit(tx, args, incident, 'war_room.created', { provider: row.provider, meeting_id: outcome!.meetingId });
+    return active ?? row;
+  });
+  const view = toWarRoomView(final, name, ctx.clock.now());
+  if (outcome instanceof MeetingError) throw outcome.appError;
+  return view;
+}
+
+/**
+ * A previous attempt whose answer never came may have made a meeting after all: find it by its
+ * marker and use it rather than creating a second one (docs/decisions/0001-lost-create-answers.md).
+ */
+async function adoptEarlierUncertainAttempt(args: CreateWarRoomArgs, incident: IncidentView, providerId: string) {
+  const { ctx, meetings } = args;
+  const rows = await warRoomRows(ctx.db, ctx.actor.orgId, incident.id);
+  const uncertain = rows.filter((r) => r.state === 'failed' && r.outcomeUnknown && r.provider === providerId).slice(0, 3);
+  for (const r of uncertain) {
+    const found = await meetings.findMeetingByMarker(ctx.actor.orgId, providerId, r.attemptMarker).catch(() => null);
+    if (found) {
+      await ctx.db.update(warRooms).set({ outcomeUnknown: false }).where(eq(warRooms.id, r.id));
+      return found;
+    }
+  }
+  return null;
+}
+
+async function audit(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView, action: 'war_room.created' | 'war_room.failed', metadata: Record<string, string>) {
+  const { ctx } = args;
+  await recordAudit(tx, ctx.clock, ctx.meta, {
+    orgId: ctx.actor.orgId,
+    actorUserId: ctx.actor.userId,
+    actorLabel: ctx.actor.via === 'system' ? `${actorLabel(ctx.actor)} via automation` : actorLabel(ctx.actor),
+    action,
+    targetType: 'incident',
+    targetId: incident.id,
+    metadata: { incident: incident.reference, ...metadata },
+  });
+}

@@ -1,0 +1,27 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db/client.ts';
+import { warRooms } from '../../platform/db/schema.ts';
+import { requirePermission } from '../access/roles.ts';
+import type { Ctx } from '../context.ts';
+import { requireIncident } from '../incidents/require-incident.ts';
+import { toWarRoomView, type WarRoomView } from './model.ts';
+import type { MeetingPort } from './port.ts';
+
+export async function warRoomRows(db: DbOrTx, orgId: string, incidentId: string) {
+  return db.select().from(warRooms).where(and(eq(warRooms.orgId, orgId), eq(warRooms.incidentId, incidentId))).orderBy(desc(warRooms.createdAt));
+}
+
+/**
+ * The incident's current war room (creating or active and unexpired), the latest failed attempt
+ * if it came after, and the history. Everyone who can view the incident sees it, Viewers included.
+ */
+export async function getWarRooms({ ctx, meetings, incidentRef }: { ctx: Ctx; meetings: Pick<MeetingPort, 'displayName'>; incidentRef: string }) {
+  requirePermission(ctx.actor, 'incident:view');
+  const incident = await requireIncident(ctx.db, ctx.actor.orgId, incidentRef);
+  const now = ctx.clock.now();
+  const all: WarRoomView[] = (await warRoomRows(ctx.db, ctx.actor.orgId, incident.id)).map((r) => toWarRoomView(r, meetings.displayName(r.provider), now));
+  const current = all.find((w) => w.state === 'creating' || w.state === 'active') ?? null;
+  const latest = all[0] ?? null;
+  const lastFailure = latest && latest.state === 'failed' ? latest : null;
+  return { incident, current, lastFailure, history: all.filter((w) => w.state === 'ended' || w.state === 'expired') };
+}

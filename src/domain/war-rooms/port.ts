@@ -1,0 +1,37 @@
+import type { AppError } from '../../shared/errors.ts';
+
+/** What the war-room rules need from meeting providers; the integrations hub implements it. */
+export interface MeetingPort {
+  /** Every provider Runframe offers, in order of preference, connected or not. */
+  availableProviders(): { id: string; displayName: string }[];
+  /** Providers the organization has connected, first the preferred one. */
+  connectedProviders(orgId: string): Promise<{ id: string; displayName: string }[]>;
+  displayName(providerId: string): string;
+  createMeeting(orgId: string, providerId: string, request: { topic: string; agenda: string; startTime: Date; durationMinutes: number }): Promise<{ meetingId: string; joinUrl: string }>;
+  /** A meeting an earlier attempt made, found by the marker in its agenda. */
+  findMeetingByMarker(orgId: string, providerId: string, marker: string): Promise<{ meetingId: string; joinUrl: string } | null>;
+  endMeeting(orgId: string, providerId: string, meetingId: string): Promise<void>;
+}
+
+/** A provider failure, already explained for the user, plus what the caller may do about it. */
+export class MeetingError extends Error {
+  constructor(
+    readonly appError: AppError,
+    /** Worth trying again in a moment (outage, timeout, dropped connection). */
+    readonly retryable: boolean,
+    /** The request may have reached the provider: the meeting might exist. */
+    readonly outcomeUnknown: boolean,
+  ) {
+    super(appError.message);
+    this.name = 'MeetingError';
+  }
+}
+
+export interface WarRoomTiming {
+  /** How long a war room stays joinable. */
+  ttlMs: number;
+  /** Pauses between bounded retries of a create that met an outage. */
+  retryDelaysMs: number[];
+  /** How long a second caller waits for a create already in progress. */
+  waitForCreatingMs: number;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { createWarRoom, CreateWarRoomInput } from '../../domain/war-rooms/create-war-room.ts';
+import { getWarRooms } from '../../domain/war-rooms/list-war-rooms.ts';
+import { meetingPort } from '../../integrations/hub/meetings.ts';
+import { ctxOf } from '../context.ts';
+import { readJson, respond, type ApiRoute } from './registry.ts';
+
+const WarRoomSchema = z.object({
+  id: z.string(),
+  provider: z.string(),
+  providerName: z.string(),
+  state: z.enum(['creating', 'active', 'ended', 'expired', 'failed']),
+  liveStatus: z.enum(['not_started', 'live', 'ended']),
+  meetingId: z.string().nullable().describe('The provider meeting ID, as a string'),
+  joinUrl: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  endedAt: z.string().nullable(),
+  endedReason: z.string().nullable(),
+  failure: z.object({ message: z.string(), hint: z.string().nullable() }).nullable(),
+});
+
+export const WarRoomResponse = z.object({ warRoom: WarRoomSchema });
+export const WarRoomsResponse = z.object({
+  warRoom: WarRoomSchema.nullable().describe('The creating or active, unexpired war room'),
+  lastFailure: WarRoomSchema.nullable(),
+  history: z.array(WarRoomSchema),
+});
+
+export const warRoomRoutes: ApiRoute[] = [
+  {
+    method: 'get',
+    path: '/incidents/{id}/war-room',
+    summary: 'The incident’s current war room, its last failed attempt and its history',
+    tag: 'War rooms',
+    responses: { 200: WarRoomsResponse },
+    handler: async (c) => {
+      const data = await getWarRooms({ ctx: ctxOf(c), meetings: meetingPort(c.get('hub')), incidentRef: c.req.param('id') ?? '' });
+      return respond(c, WarRoomsResponse, { warRoom: data.current, lastFailure: data.lastFailure, history: data.history });
+    },
+  },
+  {
+    method: 'post',
+    path: '/incidents/{id}/war-room',
+    summary: 'Create War Room: one meeting per incident, whatever the retries (honours Idempotency-Key)',
+    tag: 'War rooms',
+    body: CreateWarRoomInput,
+    headers: [{ name: 'Idempotency-Key', description: 'A retry with the same key returns the same war room.' }],
+    responses: { 201: WarRoomResponse, 200: WarRoomResponse },
+    handler: async (c) => {
+      const hub = c.get('hub');
+      const r = await createWarRoom({
+        ctx: ctxOf(c),
+        meetings: meetingPort(hub),
+        timing: hub.warRoomTiming,
+        incidentRef: c.req.param('id') ?? '',
+        input: await readJson(c),
+        idempotencyKey: c.req.header('idempotency-key'),
+      });
+      return respond(c, WarRoomResponse, { warRoom: r.warRoom }, r.created ? 201 : 200);
+    },
+  },
+];

@@ -1,0 +1,126 @@
+import type { FC } from 'hono/jsx';
+import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
+import type { IncidentView } from '../../../domain/incidents/model.ts';
+import type { WarRoomView } from '../../../domain/war-rooms/model.ts';
+import { fmtTime } from '../helpers.tsx';
+import { Csrf } from '../layout.tsx';
+
+export interface WarRoomSectionProps {
+  incident: IncidentView;
+  current: WarRoomView | null;
+  lastFailure: WarRoomView | null;
+  history: WarRoomView[];
+  canEdit: boolean;
+  connected: { id: string; displayName: string }[];
+  /** The provider named when nothing is connected. */
+  preferredName: string;
+  csrfToken: string;
+}
+
+const LIVE: Record<WarRoomView['liveStatus'], string> = { not_started: 'Not started', live: 'Live', ended: 'Ended' };
+
+const Active: FC<{ w: WarRoomView }> = ({ w }) => (
+  <div>
+    <p class="row" style="align-items: center">
+      <a class="button" href={w.joinUrl ?? '#'} target="_blank" rel="noopener noreferrer">
+        Join {w.providerName} war room
+      </a>
+      <span class={`badge live-${w.liveStatus}`} aria-label={`Meeting status: ${LIVE[w.liveStatus]}`}>
+        {LIVE[w.liveStatus]}
+      </span>
+    </p>
+    <dl class="facts">
+      <dt>Meeting ID</dt>
+      <dd>
+        <code>{w.meetingId}</code>
+      </dd>
+      <dt>Created</dt>
+      <dd>
+        by {w.createdBy}, {fmtTime(w.createdAt)}
+      </dd>
+      <dt>Link active until</dt>
+      <dd>{fmtTime(w.expiresAt)}</dd>
+    </dl>
+    <div class="row" style="margin-top: 10px">
+      <label class="sr-only" for="war-room-link">
+        War room join link
+      </label>
+      <input id="war-room-link" type="text" readonly value={w.joinUrl ?? ''} style="max-width: 420px" />
+      <button type="button" class="secondary" data-copy={w.joinUrl ?? ''}>
+        Copy link
+      </button>
+      <span data-copy-status role="status" class="muted"></span>
+    </div>
+  </div>
+);
+
+/** The war-room place of the incident page; also served alone so open pages update without reloading. */
+export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, lastFailure, history, canEdit, connected, preferredName, csrfToken }) => {
+  const base = `/incidents/${incident.number}`;
+  let body;
+  if (current?.state === 'active') body = <Active w={current} />;
+  else if (current?.state === 'creating') {
+    body = (
+      <p role="status" class="alert info">
+        <span class="spinner" aria-hidden="true"></span> Creating the {current.providerName} meeting… This takes a few seconds; the join link appears here.
+      </p>
+    );
+  } else if (!incident.active) body = <p class="muted">War rooms are for active incidents. {incident.reference} is {incident.status}.</p>;
+  else if (!canEdit) body = <p class="reserved">No war room yet. {MISSING_PERMISSION['incident:edit']}</p>;
+  else if (connected.length === 0) {
+    body = (
+      <p class="reserved">
+        {preferredName} is not connected — an Owner or Admin can connect it in <a href="/organization/integrations">Integrations Hub</a>.
+      </p>
+    );
+  } else {
+    body = (
+      <form method="post" action={`${base}/war-room`} data-war-room-create>
+        <Csrf token={csrfToken} />
+        {connected.length > 1 ? (
+          <fieldset class="field">
+            <legend>Choose a war room provider</legend>
+            {connected.map((p, i) => (
+              <div>
+                <input type="radio" id={`provider-${p.id}`} name="provider" value={p.id} checked={i === 0} />{' '}
+                <label for={`provider-${p.id}`} style="display: inline">
+                  {p.displayName}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+        ) : (
+          <input type="hidden" name="provider" value={connected[0]?.id ?? ''} />
+        )}
+        <button type="submit">Create War Room</button>
+        <p class="muted" data-progress hidden role="status">
+          Creating the {connected[0]?.displayName} meeting…
+        </p>
+      </form>
+    );
+  }
+  return (
+    <div id="war-room-body" data-fragment={`${base}/war-room/fragment`} data-state={current?.state ?? 'none'}>
+      {!current && lastFailure?.failure && (
+        <div class="alert error" role="alert">
+          <strong>{lastFailure.failure.message}</strong>
+          {lastFailure.failure.hint && <p>{lastFailure.failure.hint}</p>}
+        </div>
+      )}
+      {body}
+      {history.length > 0 && (
+        <details>
+          <summary>Earlier war rooms ({history.length})</summary>
+          <ul>
+            {history.map((w) => (
+              <li>
+                {w.providerName} meeting <code>{w.meetingId}</code> — {w.state === 'expired' ? 'expired' : `ended (${w.endedReason ?? 'ended'})`}
+                {w.endedAt ? ` ${fmtTime(w.endedAt)}` : ''}. Link no longer active: <span class="muted">{w.joinUrl}</span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+};

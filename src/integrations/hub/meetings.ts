@@ -1,0 +1,71 @@
+import { and, eq } from 'drizzle-orm';
+import { integrationConnections } from '../../platform/db/schema.ts';
+import { systemMeta } from '../../domain/context.ts';
+import { MeetingError, type MeetingPort } from '../../domain/war-rooms/port.ts';
+import { AppError } from '../../shared/errors.ts';
+import { requireProvider, type HubDeps } from './context.ts';
+import { findConnectionRow, markReconnectRequired, providerSource } from './connections.ts';
+import { ProviderError, providerAppError } from './provider.ts';
+import { withAccessToken } from './token-getter.ts';
+
+/** War rooms reach providers only through this port, always with the one token getter. */
+export function meetingPort(hub: HubDeps): MeetingPort {
+  const explain = async (orgId: string, providerId: string, err: unknown, mayHaveHappened: boolean): Promise<never> => {
+    const provider = requireProvider(hub, providerId);
+    if (err instanceof AppError) throw new MeetingError(err, err.code === 'provider_unavailable', false);
+    if (!(err instanceof ProviderError)) throw err;
+    const f = err.failure;
+    hub.log.warn({ provider: providerId, failure: f.kind, trackingId: err.trackingId }, 'meeting call failed at the provider');
+    if (f.kind === 'missing_scope') {
+      const row = await findConnectionRow(hub.db, orgId, providerId);
+      if (row) {
+        await hub.db.transaction((tx) =>
+          markReconnectRequired(tx, hub.clock, systemMeta('war-room'), row, `${provider.displayName} did not grant the meeting scope: connect again and approve it.`, providerSource(provider.displayName)),
+        );
+      }
+    }
+    // An outage after the request went out may still have created the meeting.
+    throw new MeetingError(providerAppError(provider.displayName, f), f.kind === 'unavailable', f.kind === 'unavailable' && mayHaveHappened);
+  };
+
+  return {
+    availableProviders: () => [...hub.providers.values()].map((p) => ({ id: p.id, displayName: p.displayName })),
+    async connectedProviders(orgId) {
+      const rows = await hub.db
+        .select({ provider: integrationConnections.provider })
+        .from(integrationConnections)
+        .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.status, 'connected')));
+      const connected = new Set(rows.map((r) => r.provider));
+      return [...hub.providers.values()].filter((p) => connected.has(p.id)).map((p) => ({ id: p.id, displayName: p.displayName }));
+    },
+    displayName: (id) => hub.providers.get(id)?.displayName ?? id,
+    async createMeeting(orgId, providerId, request) {
+      const provider = requireProvider(hub, providerId);
+      try {
+        return await withAccessToken(hub, orgId, providerId, (token) => provider.createMeeting(token, request));
+      } catch (err) {
+        return explain(orgId, providerId, err, true);
+      }
+    },
+    async findMeetingByMarker(orgId, providerId, marker) {
+      const provider = requireProvider(hub, providerId);
+      try {
+        const list = await withAccessToken(hub, orgId, providerId, (token) => provider.listMeetings(token));
+        const match = list.find((m) => m.agenda?.includes(marker));
+        if (!match) return null;
+        const meeting = await withAccessToken(hub, orgId, providerId, (token) => provider.getMeeting(token, match.meetingId));
+        return { meetingId: meeting.meetingId, joinUrl: meeting.joinUrl };
+      } catch (err) {
+        return explain(orgId, providerId, err, false);
+      }
+    },
+    async endMeeting(orgId, providerId, meetingId) {
+      const provider = requireProvider(hub, providerId);
+      try {
+        await withAccessToken(hub, orgId, providerId, (token) => provider.endMeeting(token, meetingId));
+      } catch (err) {
+        await explain(orgId, providerId, err, false);
+      }
+    },
+  };
+}

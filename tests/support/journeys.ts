@@ -1,0 +1,219 @@
+// Shared steps of the browser journeys: the guide's words ("Sign in to Runframe", "Navigate to
+// Organization then Integrations Hub", …) as functions, plus the Zoom sandbox's control API and the
+// bookkeeping every journey repeats (page-error tracking, axe findings, step chaining).
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { checkA11y, trackPageErrors, type TestBrowser } from './browser.ts';
+
+export interface Person {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * Per-journey bookkeeping: pages with their collected errors, axe findings below "serious" (listed, not
+ * failing), and step chaining (after the first failure the rest are skipped rather than reported as noise).
+ */
+export class Journey {
+  readonly pageErrors = new Map<Page, string[]>();
+  readonly minorA11y: string[] = [];
+  broken = false;
+
+  constructor(
+    private readonly browser: () => TestBrowser,
+    readonly baseUrl: () => string,
+  ) {}
+
+  /** A page in a new browser context: its own cookies, as a second person on another machine would have. */
+  async newPage(): Promise<Page> {
+    const context = await this.browser().newContext();
+    const page = await context.newPage();
+    this.pageErrors.set(page, trackPageErrors(page));
+    return page;
+  }
+
+  async step(t: TestContext, fn: () => Promise<void>): Promise<void> {
+    if (this.broken) return void t.skip('an earlier step failed');
+    try {
+      await fn();
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
+  }
+
+  /** axe-core: serious or critical findings fail; the others are kept for the final diagnostic. */
+  async a11y(page: Page, label: string): Promise<void> {
+    for (const v of await checkA11y(page, label)) {
+      this.minorA11y.push(`${label}: [${v.impact}] ${v.id} ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  }
+
+  url(path: string): string {
+    return new URL(path, this.baseUrl()).toString();
+  }
+
+  /** Goes to a path of the test server and fails unless the page answered 200. */
+  async visit(page: Page, path: string): Promise<void> {
+    const res = await page.goto(this.url(path), { waitUntil: 'load' });
+    assert.ok(res, `no response for ${path}`);
+    assert.equal(res.status(), 200, `GET ${path} answered ${res.status()}`);
+  }
+
+  allErrors(): string[] {
+    return [...this.pageErrors.values()].flat();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Runframe
+
+/** Creates an account with a new organization (the signer becomes its Owner), then signs out. */
+export async function signUpOwner(j: Journey, page: Page, person: Person, org: string): Promise<void> {
+  await j.visit(page, '/sign-up');
+  await page.getByLabel('Your name').fill(person.name);
+  await page.getByLabel('Work email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByLabel('Organization name').fill(org);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(j.url('/incidents'));
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(j.url('/sign-in'));
+}
+
+/** "Sign in to Runframe." */
+export async function signIn(j: Journey, page: Page, person: Person, opts: { a11yLabel?: string } = {}): Promise<void> {
+  await j.visit(page, '/sign-in');
+  await page.getByRole('heading', { level: 1, name: 'Sign in to Runframe' }).waitFor();
+  if (opts.a11yLabel) await j.a11y(page, opts.a11yLabel);
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(j.url('/incidents'));
+  assert.ok(await page.getByText(person.name).first().isVisible(), 'the header names the signed-in user');
+}
+
+/** "Navigate to Organization then Integrations Hub." */
+export async function openIntegrationsHub(j: Journey, page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organization' }).click();
+  await page.waitForURL(j.url('/organization/members'));
+  await page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Integrations Hub' }).click();
+  await page.waitForURL(j.url('/organization/integrations'));
+  await page.getByRole('heading', { level: 1, name: 'Integrations Hub' }).waitFor();
+}
+
+/** "Find Zoom in the Communication section": the Zoom card, looked up where the guide says it is. */
+export function zoomCard(page: Page): Locator {
+  return page.getByRole('region', { name: 'Communication' }).getByRole('article', { name: 'Zoom' });
+}
+
+export type CardStatus = 'Not connected' | 'Connected' | 'Reconnect required';
+
+/** Waits for the Zoom card and returns the status it shows (its badge, cross-checked with data-status). */
+export async function cardStatus(page: Page): Promise<string> {
+  const card = zoomCard(page);
+  await card.waitFor();
+  const badge = card.getByRole('status', { name: /^Zoom status: / });
+  const text = (await badge.innerText()).trim();
+  assert.equal(await card.getAttribute('data-status'), text, 'the badge and data-status of the Zoom card agree');
+  return text;
+}
+
+export async function expectCardStatus(page: Page, expected: CardStatus): Promise<void> {
+  assert.equal(await cardStatus(page), expected, `the Zoom card should show ${expected}`);
+  assert.ok(await zoomCard(page).getByRole('status', { name: `Zoom status: ${expected}` }).isVisible(), `the "${expected}" badge is visible`);
+}
+
+/**
+ * Reloads the page until `check` holds, bounded by a deadline: for effects that arrive asynchronously
+ * (a webhook). Each round trip paces the loop; nothing sleeps.
+ */
+export async function reloadUntil(page: Page, check: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let reloads = 0;
+  while (!(await check())) {
+    assert.ok(Date.now() < deadline, `${what}: still not true after ${reloads} reloads in ${timeoutMs} ms`);
+    await page.reload({ waitUntil: 'load' });
+    reloads++;
+  }
+  return reloads;
+}
+
+/** The trash icon on the Zoom card, "Disconnect Zoom?", "Yes, Disconnect"; lands back on the hub. */
+export async function disconnectZoom(j: Journey, page: Page, opts: { a11yLabel?: string } = {}): Promise<void> {
+  await zoomCard(page).getByRole('link', { name: 'Disconnect Zoom' }).click();
+  await page.waitForURL(j.url('/organization/integrations/zoom/disconnect'));
+  const dialog = page.getByRole('dialog', { name: 'Disconnect Zoom?' });
+  await dialog.getByRole('heading', { level: 1, name: 'Disconnect Zoom?' }).waitFor();
+  if (opts.a11yLabel) await j.a11y(page, opts.a11yLabel);
+  await dialog.getByRole('button', { name: 'Yes, Disconnect' }).click();
+  await page.waitForURL((u) => u.pathname === '/organization/integrations');
+}
+
+/** Creates an invite link for a role on Organization › Members and returns it. */
+export async function createInviteLink(page: Page, role: string): Promise<string> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organization' }).click();
+  await page.getByRole('heading', { level: 1, name: /· Members$/ }).waitFor();
+  await page.getByLabel('Role', { exact: true }).selectOption({ label: role });
+  await page.getByRole('button', { name: 'Create invite link' }).click();
+  const status = page.getByRole('status').filter({ hasText: `Invite link for a new ${role}` });
+  await status.waitFor();
+  return (await status.getByLabel('Invite link').inputValue()).trim();
+}
+
+/** Opens an invite link in a fresh context and signs up through it. */
+export async function acceptInvite(j: Journey, page: Page, inviteUrl: string, person: Person, opts: { a11yLabel?: string } = {}): Promise<void> {
+  const res = await page.goto(inviteUrl);
+  assert.equal(res?.status(), 200, 'the invite link opens');
+  await page.getByRole('heading', { level: 1, name: /^Join / }).waitFor();
+  if (opts.a11yLabel) await j.a11y(page, opts.a11yLabel);
+  await page.getByLabel('Your name').fill(person.name);
+  await page.getByLabel('Work email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Create account and join' }).click();
+  await page.waitForURL(j.url('/incidents'));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The Zoom sandbox (demo mode mounts it at /zoom-sandbox of the same server)
+
+export const SANDBOX_PREFIX = '/zoom-sandbox';
+export const SANDBOX_HOST = { email: 'host@sandbox.zoom.test', name: 'Sandy Host' };
+
+export interface WebhookDelivery {
+  id: number;
+  event: string;
+  body: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: Array<{ at: string; status: number | null; error?: string }>;
+}
+
+/** The sandbox's control API (docs/zoom-sandbox.md, "Control API"): JSON, no authentication. */
+export function sandboxControl(baseUrl: () => string) {
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(new URL(`${SANDBOX_PREFIX}/_control${path}`, baseUrl()), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `${method} /_control${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  };
+  return {
+    call,
+    async userId(email: string): Promise<string> {
+      const { users } = await call<{ users: Array<{ id: string; email: string }> }>('GET', '/users');
+      const u = users.find((x) => x.email === email);
+      assert.ok(u, `the sandbox has a user ${email}`);
+      return u.id;
+    },
+    async webhooks(): Promise<WebhookDelivery[]> {
+      return (await call<{ deliveries: WebhookDelivery[] }>('GET', '/webhooks')).deliveries;
+    },
+    revokeGrants: (userId: string, body: { notify?: boolean; clientId?: string }) => call<{ revoked: number }>('POST', `/users/${encodeURIComponent(userId)}/revoke-grants`, body),
+    expireTokens: (body: { userId?: string } = {}) => call<{ expired: number }>('POST', '/expire-tokens', body),
+  };
+}
