@@ -414,7 +414,7 @@ describe('Zoom connection journeys (issue 4) in Chromium', { timeout: 90_000 }, 
         await zoom.expireTokens();
 
         await zoomCard(owner).getByRole('button', { name: 'Test connection' }).click();
-        await owner.waitForURL((u) => isHub(u) && u.searchParams.get('result') === 'checked');
+        await owner.waitForURL((u) => isHub(u) && u.searchParams.get('result') === 'check_failed');
         await expectCardStatus(owner, 'Reconnect required');
         const alert = zoomCard(owner).getByRole('alert');
         assert.ok(await alert.getByText('Zoom reconnect required.').isVisible());

@@ -10,7 +10,7 @@ import { requireProvider, type HubDeps } from './context.ts';
 import { sealCredentials } from './credentials.ts';
 import { findConnectionRow, markReconnectRequired, providerSource, auditIntegration } from './connections.ts';
 import { consumeOAuthState, createOAuthState } from './oauth-state.ts';
-import { ProviderError } from './provider.ts';
+import { ProviderError, type ProviderAdapter } from './provider.ts';
 import { HEALTH_CHECK_JOB } from './health-check.ts';
 
 /** Connect: a signed state bound to this session, organization and user, and PKCE; no scope parameter. */
@@ -50,7 +50,10 @@ export async function completeConnect(
   try {
     creds = await provider.exchangeCode(params.code, codeVerifier);
     const missing = provider.missingCapabilities(creds.scopes);
-    if (missing.length > 0) return { outcome: 'missing_scope', orgId, detail: missing.join(', ') };
+    if (missing.length > 0) {
+      await refuseIncompleteGrant(hub, meta, orgId, provider, creds.accessToken);
+      return { outcome: 'missing_scope', orgId, detail: missing.join(', ') };
+    }
     identity = await provider.identify(creds.accessToken);
   } catch (err) {
     if (err instanceof ProviderError) {
@@ -113,14 +116,32 @@ export async function completeConnect(
   return { outcome: 'connected', orgId };
 }
 
-export const OUTCOME_MESSAGES = (name: string): Record<ConnectOutcome | 'state' | 'disconnected' | 'checked', { kind: 'ok' | 'error'; text: string; hint?: string }> => ({
+/**
+ * A grant without the required scopes is not kept: it is revoked at the provider (so Runframe is not
+ * left listed as an authorized app), and since the provider keeps only the newest grant of a user, a
+ * connection this organization already had is dead now too and must say so.
+ */
+async function refuseIncompleteGrant(hub: HubDeps, meta: RequestMeta, orgId: string, provider: ProviderAdapter, accessToken: string): Promise<void> {
+  const existing = await findConnectionRow(hub.db, orgId, provider.id);
+  if (existing && existing.status === 'connected') {
+    await hub.db.transaction((tx) =>
+      markReconnectRequired(tx, hub.clock, meta, existing, `${provider.displayName} did not grant the meeting scope: connect again and approve it.`, providerSource(provider.displayName)),
+    );
+  }
+  await provider.revoke(accessToken).catch((err: unknown) => {
+    hub.log.warn({ provider: provider.id, failure: err instanceof ProviderError ? err.failure.kind : 'error' }, 'could not revoke an incomplete grant');
+  });
+}
+
+export const OUTCOME_MESSAGES = (name: string): Record<ConnectOutcome | 'state' | 'disconnected' | 'checked' | 'check_failed', { kind: 'ok' | 'error'; text: string; hint?: string }> => ({
   connected: { kind: 'ok', text: `${name} is connected.` },
   denied: { kind: 'error', text: `${name} authorization was declined or not completed, so ${name} is not connected.`, hint: `Click Connect again and complete the ${name} authorization flow.` },
   missing_scope: { kind: 'error', text: `${name} did not grant the meeting scope: connect again and approve it.`, hint: `Re-authorize ${name} and approve the requested meeting scope. If the box cannot be ticked, ask your ${name} admin to allow it.` },
   failed: { kind: 'error', text: `${name} did not complete the authorization, so nothing was connected.`, hint: `Click Connect again. If it keeps failing, ${name} may be unavailable; try again in a few minutes.` },
   state: { kind: 'error', text: `That ${name} authorization could not be matched to a Connect click of yours (it expired, was already used, or came from another browser session). Nothing was changed.`, hint: 'Click Connect again.' },
   disconnected: { kind: 'ok', text: `${name} is disconnected. Existing incidents, timelines and war-room links are kept.` },
-  checked: { kind: 'ok', text: 'Connection checked.' },
+  checked: { kind: 'ok', text: `${name} connection checked: ready for war rooms.` },
+  check_failed: { kind: 'error', text: `The ${name} connection check found a problem: see the card below.` },
 });
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -95,7 +95,18 @@ export async function markReconnectRequired(
     : eq(integrationConnections.id, row.id);
   const changed = await tx
     .update(integrationConnections)
-    .set({ status: 'reconnect_required', reconnectReason: reason, sealedCredentials: null, keyVersion: null, accessExpiresAt: null, updatedAt: clock.now() })
+    .set({
+      status: 'reconnect_required',
+      reconnectReason: reason,
+      sealedCredentials: null,
+      keyVersion: null,
+      accessExpiresAt: null,
+      // The last check no longer describes this connection.
+      healthCheckedAt: clock.now(),
+      healthOk: false,
+      healthMessage: reason,
+      updatedAt: clock.now(),
+    })
     .where(cond)
     .returning({ id: integrationConnections.id });
   if (changed.length === 0) return false;

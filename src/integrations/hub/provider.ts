@@ -77,7 +77,7 @@ export interface ProviderAdapter {
 
 export type WebhookEvent =
   | { type: 'url_validation'; plainToken: string; dedupeKey: string }
-  | { type: 'deauthorized'; userId: string; accountId: string; dedupeKey: string }
+  | { type: 'deauthorized'; userId: string; accountId: string; at: Date | null; dedupeKey: string }
   | { type: 'meeting_started' | 'meeting_ended'; meetingId: string; dedupeKey: string }
   | { type: 'other'; dedupeKey: string };
 

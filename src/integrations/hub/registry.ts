@@ -77,7 +77,8 @@ function zoomAdapter(config: ZoomConfig, fetchImpl: FetchLike | undefined, now: 
           case 'endpoint.url_validation':
             return { type: 'url_validation', plainToken: e.payload.plainToken, dedupeKey: key };
           case 'app_deauthorized':
-            return { type: 'deauthorized', userId: e.payload.user_id, accountId: e.payload.account_id, dedupeKey: key };
+            const at = new Date(e.payload.deauthorization_time);
+            return { type: 'deauthorized', userId: e.payload.user_id, accountId: e.payload.account_id, at: Number.isNaN(at.getTime()) ? null : at, dedupeKey: key };
           case 'meeting.started':
             return { type: 'meeting_started', meetingId: e.payload.object.id, dedupeKey: key };
           case 'meeting.ended':

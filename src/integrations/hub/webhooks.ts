@@ -37,6 +37,8 @@ export async function handleWebhook(
         .where(and(eq(integrationConnections.provider, provider.id), eq(integrationConnections.externalUserId, event.userId), eq(integrationConnections.status, 'connected')));
       for (const row of rows) {
         if (event.accountId && row.externalAccountId && row.externalAccountId !== event.accountId) continue;
+        // A late delivery about a grant that predates the current connection must not break it.
+        if (event.at && event.at < row.connectedAt) continue;
         await markReconnectRequired(tx, hub.clock, systemMeta('webhook'), row, `Runframe was removed from your ${provider.displayName} account.`, providerSource(provider.displayName), 'integration.deauthorized');
       }
     }

@@ -170,7 +170,7 @@ test('webhooks: URL validation, signature and timestamp checks, app_deauthorized
   const body = JSON.stringify({
     event: 'app_deauthorized',
     event_ts: 1795000000000,
-    payload: { account_id: accountId, user_id: HOST_ID, signature: 'x', deauthorization_time: '2026-11-26T12:00:00Z', client_id: 'rf-client' },
+    payload: { account_id: accountId, user_id: HOST_ID, signature: 'x', deauthorization_time: new Date(t.clock.now().getTime() + 1000).toISOString(), client_id: 'rf-client' },
   });
   assert.equal((await post(body, { 'content-type': 'application/json' })).status, 401, 'unsigned');
   assert.equal((await post(body, signed(body, undefined, 'wrong-secret'))).status, 401, 'wrong secret');
@@ -185,6 +185,24 @@ test('webhooks: URL validation, signature and timestamp checks, app_deauthorized
   assert.equal(card.status, 'Reconnect required');
   assert.match(card.html, /Runframe was removed from your Zoom account/);
   assert.equal((await audit(o, 'integration.deauthorized')).length, 1);
+
+  // A late delivery about a grant older than the current connection changes nothing.
+  await connectZoom(t, o);
+  const late = body.replace('1795000000000', '1795000000001').replace(/"deauthorization_time":"[^"]+"/, '"deauthorization_time":"2020-01-01T00:00:00Z"');
+  assert.equal((await post(late, signed(late))).status, 200);
+  assert.equal((await zoomCard(t, o)).status, 'Connected');
+});
+
+test('reconnecting without the meeting scope: the old grant is gone too, so the card says Reconnect required', async () => {
+  const o = await t.owner();
+  await connectZoom(t, o);
+  const before = (await calls())['POST /oauth/revoke'] ?? 0;
+  assert.equal((await connectZoom(t, o, { scopes: ['user:read:user'] })).result, 'missing_scope');
+  const card = await zoomCard(t, o);
+  assert.equal(card.status, 'Reconnect required');
+  assert.match(card.html, /did not grant the meeting scope/);
+  assert.doesNotMatch(card.html, /Ready for war rooms/);
+  assert.equal(((await calls())['POST /oauth/revoke'] ?? 0) - before, 1, 'the incomplete grant is revoked, not kept');
 });
 
 test('Remove Zoom from Runframe: revoke at Zoom, credentials gone, history kept; a failed revoke does not block', async () => {

@@ -81,7 +81,8 @@ export function integrationPages(): Hono<AppEnv> {
     const providerId = c.req.param('provider');
     const r = await attempt(() => testConnection(c.get('hub'), ctx.actor, ctx.meta, providerId));
     if (!r.ok) return renderHub(c, null, r.error);
-    return c.redirect(`/organization/integrations?provider=${encodeURIComponent(providerId)}&result=checked`, 303);
+    const ok = r.value?.status === 'connected' && r.value.health?.ok === true;
+    return c.redirect(`/organization/integrations?provider=${encodeURIComponent(providerId)}&result=${ok ? 'checked' : 'check_failed'}`, 303);
   });
 
   app.get('/organization/integrations/:provider/disconnect', signedIn, (c) => {

@@ -1,5 +1,4 @@
 import type { FC } from 'hono/jsx';
-import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
 import type { IncidentView } from '../../../domain/incidents/model.ts';
 import type { WarRoomView } from '../../../domain/war-rooms/model.ts';
 import { fmtTime } from '../helpers.tsx';
@@ -66,7 +65,7 @@ export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, las
       </p>
     );
   } else if (!incident.active) body = <p class="muted">War rooms are for active incidents. {incident.reference} is {incident.status}.</p>;
-  else if (!canEdit) body = <p class="reserved">No war room yet. {MISSING_PERMISSION['incident:edit']}</p>;
+  else if (!canEdit) body = <p class="reserved">No war room yet. Creating one needs a role that can edit incidents (Owner, Admin or Responder).</p>;
   else if (connected.length === 0) {
     body = (
       <p class="reserved">
