@@ -233,6 +233,8 @@ test('Create War Room is missing, with the reason: Zoom not connected, or a role
 
 test('automation: declaring a SEV1 creates the war room when the organization asked for it', async () => {
   const o = await orgWithZoom();
+  const responder = await t.member(o, 'responder');
+  assert.equal((await t.page(responder, 'POST', '/organization/war-room-settings', { autoCreateSeverities: 'SEV1' })).status, 403, 'only Owners and Admins change it');
   const settings = await t.page(o, 'POST', '/organization/war-room-settings', { autoCreateSeverities: 'SEV1' });
   assert.equal(settings.status, 303);
   const sev1 = await incident(o, 'Auto', 'SEV1');
