@@ -80,7 +80,9 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
           </dd>
           <dt>Last check</dt>
           <dd>
-            {c.health ? (
+            {c.health && c.status === 'reconnect_required' ? (
+              `Failed (see above) · checked ${ago(c.health.checkedAt, now)}`
+            ) : c.health ? (
               c.health.ok ? (
                 `Ready for war rooms · checked ${ago(c.health.checkedAt, now)}`
               ) : (
