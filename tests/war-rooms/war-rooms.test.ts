@@ -263,3 +263,19 @@ test('the host start_url never reaches the database, logs, pages or API response
     if (zak) assert.ok(!dump.includes(zak));
   }
 });
+
+test('with "also end the meeting" on, resolving the incident ends the Zoom meeting (and never deletes it)', async () => {
+  const o = await orgWithZoom();
+  await t.page(o, 'POST', '/organization/war-room-settings', { endMeetingOnResolve: 'on' });
+  const inc = await incident(o, 'End it on resolve');
+  await create(o, inc.id);
+  const before = await counts();
+  await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/status`, { status: 'resolved' });
+  while (await runOneJob(t.deps.db, t.deps.clock, t.deps.log, warRoomJobs(t.deps))) {
+    // run what is due
+  }
+  const after = await counts();
+  assert.equal((after['PUT /v2/meetings/:meetingId/status'] ?? 0) - (before['PUT /v2/meetings/:meetingId/status'] ?? 0), 1);
+  assert.equal((after['DELETE /v2/meetings/:meetingId'] ?? 0) - (before['DELETE /v2/meetings/:meetingId'] ?? 0), 0);
+  assert.ok((await timeline(o, inc.id)).some((b) => b.includes('The meeting will be ended for everyone.')));
+});
