@@ -246,6 +246,7 @@ test('leak scan: no token, code or secret in the database, audit metadata, pages
   for (const table of tables) dump += JSON.stringify(await queryRows(t.deps.db, sql.raw(`select * from ${table}`)));
   const o = await t.owner();
   dump += (await t.page(o, 'GET', '/organization/integrations')).text;
+  dump += (await t.api(o, 'GET', '/api/v1/audit-log?perPage=100')).text;
   dump += t.logLines.join('\n');
   for (const s of secrets) assert.ok(!dump.includes(s), `a secret leaked (${s.slice(0, 6)}…)`);
 });
