@@ -150,7 +150,7 @@ async function settled(args: CreateWarRoomArgs, row: WarRoomRow): Promise<WarRoo
   const deadline = Date.now() + timing.waitForCreatingMs;
   let current = row;
   while (current.state === 'creating' && Date.now() < deadline) {
-    await sleep(100);
+    await sleep(50);
     const [fresh] = await ctx.db.select().from(warRooms).where(eq(warRooms.id, row.id));
     if (!fresh) break;
     current = fresh;
