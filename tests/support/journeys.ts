@@ -29,9 +29,16 @@ export class Journey {
   /** A page in a new browser context: its own cookies, as a second person on another machine would have. */
   async newPage(): Promise<Page> {
     const context = await this.browser().newContext();
+    // Tabs the page opens later (a link with target=_blank) are tracked from their first request.
+    context.on('page', (p) => this.track(p));
     const page = await context.newPage();
-    this.pageErrors.set(page, trackPageErrors(page));
+    this.track(page);
     return page;
+  }
+
+  /** Starts collecting a page's errors (once per page). */
+  track(page: Page): void {
+    if (!this.pageErrors.has(page)) this.pageErrors.set(page, trackPageErrors(page));
   }
 
   async step(t: TestContext, fn: () => Promise<void>): Promise<void> {
@@ -215,5 +222,94 @@ export function sandboxControl(baseUrl: () => string) {
     },
     revokeGrants: (userId: string, body: { notify?: boolean; clientId?: string }) => call<{ revoked: number }>('POST', `/users/${encodeURIComponent(userId)}/revoke-grants`, body),
     expireTokens: (body: { userId?: string } = {}) => call<{ expired: number }>('POST', '/expire-tokens', body),
+    /** Every meeting the sandbox holds, as its REST API would show it (start_url included: it is the sandbox's). */
+    async meetings(): Promise<SandboxMeeting[]> {
+      return (await call<{ meetings: SandboxMeeting[] }>('GET', '/meetings')).meetings;
+    },
+    /** Arms a fault (docs/zoom-sandbox.md, "Faults"); without `times` or a deadline it hits the next matching call only. */
+    addFault: (body: { endpoint: string; times?: number; forMs?: number; fault: Record<string, unknown> & { kind: string } }) => call<{ fault: { id: number } }>('POST', '/faults', body),
   };
+}
+
+export interface SandboxMeeting {
+  id: number;
+  host_id: string;
+  host_email: string;
+  topic: string;
+  status: string;
+  agenda: string;
+  join_url: string;
+  start_url: string;
+  deleted?: boolean;
+}
+
+/** The sandbox endpoint Runframe calls to create a meeting (`POST /users/me/meetings`). */
+export const SANDBOX_CREATE_MEETING = 'POST /v2/users/:userId/meetings';
+
+/**
+ * "Click Connect", "You will be redirected to Zoom", "Review the requested Zoom permissions and authorize
+ * Runframe" (signing in as `sandboxUserId`, the licensed host by default), back on the hub: Connected.
+ * Starts and ends on Integrations Hub.
+ */
+export async function connectZoom(j: Journey, page: Page, opts: { sandboxUserId?: string; a11yLabel?: string } = {}): Promise<void> {
+  await zoomCard(page).getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.waitForURL((u) => u.pathname === `${SANDBOX_PREFIX}/oauth/authorize`);
+  await page.getByRole('heading', { level: 1, name: 'Authorize Runframe' }).waitFor();
+  if (opts.a11yLabel) await j.a11y(page, opts.a11yLabel);
+  if (opts.sandboxUserId) await page.getByLabel('Sandbox user').selectOption(opts.sandboxUserId);
+  await page.getByRole('button', { name: 'Allow', exact: true }).click();
+  await page.waitForURL((u) => u.pathname === '/organization/integrations');
+  await page.getByRole('heading', { level: 1, name: 'Integrations Hub' }).waitFor();
+  await expectCardStatus(page, 'Connected');
+}
+
+export type Severity = 'SEV0' | 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4';
+
+/** Incidents › Declare incident › title and severity › Declare incident; returns the incident page's path. */
+export async function declareIncident(j: Journey, page: Page, opts: { title: string; severity: Severity }): Promise<string> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
+  await page.waitForURL(j.url('/incidents'));
+  await page.getByRole('main').getByRole('link', { name: /^Declare (your first )?incident$/ }).first().click();
+  await page.waitForURL(j.url('/incidents/new'));
+  await page.getByLabel('Title', { exact: true }).fill(opts.title);
+  await page.getByLabel(opts.severity, { exact: true }).check();
+  await page.getByRole('button', { name: 'Declare incident' }).click();
+  await page.waitForURL((u) => /^\/incidents\/\d+$/.test(u.pathname));
+  await page.getByRole('heading', { level: 1, name: new RegExp(`^INC-\\d+ ${escapeRegExp(opts.title)}$`) }).waitFor();
+  return new URL(page.url()).pathname;
+}
+
+export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** "Open the incident in Runframe": from the incident list, by its title. */
+export async function openIncident(j: Journey, page: Page, title: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
+  await page.waitForURL(j.url('/incidents'));
+  await page.getByRole('main').getByRole('link', { name: new RegExp(`^INC-\\d+ ${escapeRegExp(title)}$`) }).click();
+  await page.getByRole('heading', { level: 1, name: new RegExp(`^INC-\\d+ ${escapeRegExp(title)}$`) }).waitFor();
+}
+
+/** The incident page's War room section. */
+export function warRoomSection(page: Page): Locator {
+  return page.getByRole('region', { name: 'War room' });
+}
+
+/** The incident page's timeline entries. */
+export function timelineEntries(page: Page): Locator {
+  return page.getByRole('region', { name: 'Timeline' }).getByRole('listitem');
+}
+
+/**
+ * Marks the document so that a later `assertNotReloaded` proves a change arrived in place (by the
+ * page's own polling), not through a navigation.
+ */
+export async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __journeyMark?: string }).__journeyMark = 'same document';
+  });
+}
+
+export async function assertNotReloaded(page: Page, what: string): Promise<void> {
+  const mark = await page.evaluate(() => (window as unknown as { __journeyMark?: string }).__journeyMark ?? null);
+  assert.equal(mark, 'same document', `${what} must arrive without reloading the page`);
 }
