@@ -6,6 +6,7 @@ import { resolveSession } from '../domain/orgs/sessions.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { AppEnv } from './env.ts';
+import { lastText, readForm } from './form.ts';
 
 export const SESSION_COOKIE = 'rf_session';
 export const ANON_CSRF_COOKIE = 'rf_csrf';
@@ -72,9 +73,7 @@ export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (sent === undefined) {
     const type = c.req.header('content-type') ?? '';
     if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
-      const form = await c.req.parseBody();
-      const v = form['_csrf'];
-      if (typeof v === 'string') sent = v;
+      sent = lastText((await readForm(c))['_csrf']);
     }
   }
   if (!expected || sent === undefined || !safeEqual(sent, expected)) {

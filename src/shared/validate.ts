@@ -3,6 +3,8 @@ import { validationError, type FieldProblem } from './errors.ts';
 
 /** Parse untrusted input with a schema; a failure becomes a validation error naming each field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const nul = nulProblems(input, []);
+  if (nul.length > 0) throw validationError(nul);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw validationError(zodProblems(result.error));
@@ -13,4 +15,13 @@ export function zodProblems(error: z.ZodError): FieldProblem[] {
     field: issue.path.length > 0 ? issue.path.map(String).join('.') : 'body',
     reason: issue.message,
   }));
+}
+
+export const NUL_REASON = 'must not contain NUL characters';
+
+/** Text with NUL characters cannot be stored (PostgreSQL refuses it): each such field is named. */
+function nulProblems(input: unknown, path: string[]): FieldProblem[] {
+  if (typeof input === 'string') return input.includes('\u0000') ? [{ field: path.length > 0 ? path.join('.') : 'body', reason: NUL_REASON }] : [];
+  if (path.length > 8 || typeof input !== 'object' || input === null) return [];
+  return Object.entries(input).flatMap(([k, v]) => nulProblems(v, [...path, k]));
 }

@@ -4,7 +4,7 @@ import { randomToken, sha256Hex } from '../../platform/crypto.ts';
 import type { DbOrTx } from '../../platform/db/client.ts';
 import { invites, memberships, organizations } from '../../platform/db/schema.ts';
 import { AppError, conflict, forbidden, notFound } from '../../shared/errors.ts';
-import { newId } from '../../shared/ids.ts';
+import { isUuid, newId } from '../../shared/ids.ts';
 import { parseInput } from '../../shared/validate.ts';
 import { ROLE_LABEL, Role, requirePermission } from '../access/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -52,6 +52,7 @@ export async function listPendingInvites(ctx: Ctx) {
 
 export async function revokeInvite({ ctx, inviteId }: { ctx: Ctx; inviteId: string }) {
   requirePermission(ctx.actor, 'member:manage');
+  if (!isUuid(inviteId)) throw notFound('That invite');
   await ctx.db.transaction(async (tx) => {
     const done = await tx
       .update(invites)

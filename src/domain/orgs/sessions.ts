@@ -2,6 +2,7 @@ import { and, eq, gt } from 'drizzle-orm';
 import { randomToken, sha256Hex } from '../../platform/crypto.ts';
 import { sessions, users } from '../../platform/db/schema.ts';
 import { notFound } from '../../shared/errors.ts';
+import { isUuid } from '../../shared/ids.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Actor, Deps, RequestMeta } from '../context.ts';
 import { actorLabel } from './fields.ts';
@@ -63,6 +64,6 @@ export async function endSession(deps: Deps, meta: RequestMeta, view: SessionVie
 }
 
 export async function switchOrganization(deps: Deps, view: SessionView, orgId: string): Promise<void> {
-  if ((await findMembership(deps.db, orgId, view.user.id)) === null) throw notFound('That organization');
+  if (!isUuid(orgId) || (await findMembership(deps.db, orgId, view.user.id)) === null) throw notFound('That organization');
   await deps.db.update(sessions).set({ activeOrgId: orgId }).where(eq(sessions.idHash, view.idHash));
 }

@@ -3,7 +3,9 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Child } from 'hono/jsx';
 import type { Ctx } from '../../domain/context.ts';
 import type { SessionView } from '../../domain/orgs/sessions.ts';
-import { AppError } from '../../shared/errors.ts';
+import { AppError, validationError } from '../../shared/errors.ts';
+import { NUL_REASON } from '../../shared/validate.ts';
+import { lastText, readForm } from '../form.ts';
 import type { AppEnv } from '../env.ts';
 import { STATUS, toAppError } from '../errors.ts';
 import { ctxOf } from '../context.ts';
@@ -45,11 +47,19 @@ export const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 export const pageCtx = (c: C): Ctx => ctxOf(c);
 
-/** Form bodies as plain strings; repeated fields keep their last value. */
+/**
+ * Form bodies as plain strings; repeated fields keep their last value. Text with NUL characters is
+ * refused here, naming the field: no form of ours can send one, and the database cannot store it.
+ */
 export async function formOf(c: C): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await readForm(c);
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string' && k !== '_csrf') out[k] = v;
+  for (const [k, raw] of Object.entries(body)) {
+    const v = lastText(raw);
+    if (v === undefined || k === '_csrf') continue;
+    if (v.includes('\u0000')) throw validationError([{ field: k, reason: NUL_REASON }]);
+    out[k] = v;
+  }
   return out;
 }
 
@@ -65,7 +75,11 @@ export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; valu
 
 export const statusOf = (err: AppError): ContentfulStatusCode => STATUS[toAppError(err).code];
 
-export const safeNext = (next: string | undefined): string => (next && next.startsWith('/') && !next.startsWith('//') ? next : '/incidents');
+/**
+ * Where to go after signing in: a path on this site only. Browsers read `//host` and `/\host` as
+ * another site, so a second slash or any backslash, whitespace or control character is refused.
+ */
+export const safeNext = (next: string | undefined): string => (next !== undefined && /^\/(?![/\\])[^\\\s\u0000-\u001f\u007f]*$/.test(next) ? next : '/incidents');
 
 export const fmtTime = (iso: string | Date): string => {
   const d = typeof iso === 'string' ? new Date(iso) : iso;

@@ -10,8 +10,12 @@ import { testConnection } from '../../../integrations/hub/health-check.ts';
 import { AppError } from '../../../shared/errors.ts';
 import { readWarRoomSettings, updateWarRoomSettings } from '../../../domain/war-rooms/settings.ts';
 import type { AppEnv } from '../../env.ts';
-import { attempt, html, pageCtx, sessionOf, shell, signedIn, type C } from '../helpers.tsx';
+import { readForm } from '../../form.ts';
+import { attempt, html, pageCtx, sessionOf, shell, signedIn, statusOf, type C } from '../helpers.tsx';
 import { DisconnectPage, IntegrationsHubPage, type ProviderCard } from './hub-page.tsx';
+
+/** Zoom scope names, e.g. meeting:write:meeting or meeting:write. */
+const SCOPE_NAME = /^[a-z][a-z_]*(:[a-z_]+){0,3}$/;
 
 const DESCRIPTIONS: Record<string, string> = {
   zoom: 'Create a Zoom war room for an active incident in one click; responders join from the incident page.',
@@ -29,7 +33,7 @@ async function renderHub(c: C, message: { kind: 'ok' | 'error'; text: string; hi
   return html(
     c,
     <IntegrationsHubPage shell={shell(c, 'Integrations Hub', 'integrations')} settings={settings} saved={c.req.query('saved') === 'war-room-settings'} cards={cards} canManage={can(ctx.actor.role, 'integration:manage')} managers={managers} message={message} error={error} now={hub.clock.now()} />,
-    error ? 403 : 200,
+    error ? statusOf(error) : 200,
   );
 }
 
@@ -45,8 +49,10 @@ export function integrationPages(): Hono<AppEnv> {
     const messages = p ? OUTCOME_MESSAGES(p.displayName) : null;
     const key = result as keyof ReturnType<typeof OUTCOME_MESSAGES> | undefined;
     const message = messages && key && key in messages ? messages[key] : null;
-    const detail = c.req.query('detail');
-    return renderHub(c, message && detail && message.kind === 'error' ? { ...message, hint: `${message.hint ?? ''} (${detail})`.trim() } : message);
+    // Only scope names are ever shown from the address: a crafted link cannot put words in Runframe's mouth.
+    const missing = (c.req.query('missing') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const scopes = key === 'missing_scope' && missing.length > 0 && missing.length <= 10 && missing.every((s) => SCOPE_NAME.test(s)) ? missing : [];
+    return renderHub(c, message && scopes.length > 0 ? { ...message, hint: `${message.hint ?? ''} Missing: ${scopes.join(', ')}.`.trim() } : message);
   });
 
   app.post('/integrations/:provider/connect', async (c) => {
@@ -62,8 +68,8 @@ export function integrationPages(): Hono<AppEnv> {
     const providerId = c.req.param('provider');
     requireProvider(hub, providerId);
     const session = sessionOf(c);
-    const back = (result: string, detail?: string) =>
-      c.redirect(`/organization/integrations?provider=${encodeURIComponent(providerId)}&result=${result}${detail ? `&detail=${encodeURIComponent(detail)}` : ''}`, 303);
+    const back = (result: string, missing?: string) =>
+      c.redirect(`/organization/integrations?provider=${encodeURIComponent(providerId)}&result=${result}${missing ? `&missing=${encodeURIComponent(missing)}` : ''}`, 303);
     if (!session) return back('state');
     const r = await attempt(() =>
       completeConnect(hub, c.get('meta'), { userId: session.user.id, name: session.user.name, email: session.user.email, sessionHash: session.idHash }, providerId, {
@@ -73,7 +79,7 @@ export function integrationPages(): Hono<AppEnv> {
       }),
     );
     if (!r.ok) return back('state');
-    return back(r.value.outcome, r.value.outcome === 'missing_scope' ? `missing: ${r.value.detail ?? ''}` : undefined);
+    return back(r.value.outcome, r.value.outcome === 'missing_scope' ? r.value.detail : undefined);
   });
 
   app.post('/integrations/:provider/test', async (c) => {
@@ -100,7 +106,7 @@ export function integrationPages(): Hono<AppEnv> {
     return c.redirect(`/organization/integrations?provider=${encodeURIComponent(providerId)}&result=disconnected`, 303);
   });
   app.post('/organization/war-room-settings', signedIn, async (c) => {
-    const body = await c.req.parseBody({ all: true });
+    const body = await readForm(c);
     const raw = body['autoCreateSeverities'];
     const severities = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
     const r = await attempt(() => updateWarRoomSettings({ ctx: pageCtx(c), input: { autoCreateSeverities: severities, endMeetingOnResolve: body['endMeetingOnResolve'] === 'on' } }));
