@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import { requireProvider } from '../integrations/hub/context.ts';
 import type { HubDeps } from '../integrations/hub/context.ts';
 import { handleWebhook, type MeetingEventHandler } from '../integrations/hub/webhooks.ts';
 import { integrationPages } from './web/integrations/routes.tsx';
@@ -40,6 +43,15 @@ export interface Mount {
   fetch: (request: Request, env: unknown) => Response | Promise<Response>;
 }
 
+/** Request bodies: forms and API calls are far below 1 MB; webhook events below 64 KB. */
+export const BODY_LIMIT = 1024 * 1024;
+export const WEBHOOK_BODY_LIMIT = 64 * 1024;
+const tooLarge = (max: number): never => {
+  throw new AppError('too_large', `The request body is larger than ${Math.round(max / 1024)} KB, so it was not read.`, {
+    fields: [{ field: 'body', reason: `must be at most ${max} bytes` }],
+  });
+};
+
 export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...warRoomRoutes, ...auditRoutes];
 
 export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOptions): Hono<AppEnv> {
@@ -71,10 +83,23 @@ export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOpti
     await next();
   });
   app.use('*', requestContext);
+  app.use(
+    '*',
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) => {
+        c.header('allow', methods.join(', '));
+        return respondError(c, new AppError('method_not_allowed', `This address does not accept ${c.req.method} requests.`, { hint: `Use ${methods.join(' or ')}.` }));
+      },
+    }),
+  );
+  // Webhook deliveries are small JSON events; anything else is capped well before it reaches a parser.
+  app.use('/webhooks/*', bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: () => tooLarge(WEBHOOK_BODY_LIMIT) }));
+  app.use('*', bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge(BODY_LIMIT) }));
   // Provider webhooks carry no cookie and no CSRF token: their signature is checked instead.
   app.post('/webhooks/:provider', async (c) => {
     const providerId = c.req.param('provider');
-    if (!deps.providers.has(providerId)) return c.json({ error: 'unknown provider' }, 404);
+    requireProvider(deps, providerId);
     const r = await handleWebhook(deps, providerId, await c.req.text(), c.req.raw.headers, meetingEvents);
     return c.json(r.body, r.status);
   });

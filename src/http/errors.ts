@@ -8,6 +8,8 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
+  too_large: 413,
+  method_not_allowed: 405,
   needs_reconnect: 409,
   provider_rejected: 422,
   provider_unavailable: 503,

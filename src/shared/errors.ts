@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'unauthenticated'
   | 'conflict'
   | 'rate_limited'
+  | 'too_large'
+  | 'method_not_allowed'
   | 'needs_reconnect'
   | 'provider_rejected'
   | 'provider_unavailable'

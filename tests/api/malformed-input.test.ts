@@ -86,3 +86,35 @@ test('ids that are not ids are "not found" or a field error, not a crash', async
   const rev = await t.page(o, 'POST', '/organization/invites/abc/revoke', {});
   assert.equal(rev.status, 404);
 });
+
+test('a method an address does not take is a 405 that names the ones it does, in the usual error format', async () => {
+  const r = await t.api(o, 'PUT', '/api/v1/incidents', { title: 'x' });
+  assert.equal(r.status, 405);
+  assert.equal(r.json.error.code, 'method_not_allowed');
+  assert.match(r.headers.get('allow') ?? '', /GET/);
+  assert.match(r.headers.get('allow') ?? '', /POST/);
+  const page = await t.page(o, 'GET', '/sign-out');
+  assert.equal(page.status, 405);
+  assert.match(page.text, /does not accept GET requests/);
+  const unknown = await t.api(null, 'GET', '/api/v1/no-such-thing');
+  assert.equal(unknown.status, 404, 'an address that does not exist at all is still a 404');
+});
+
+test('oversized bodies are refused with 413 before they are read: 1 MB for forms and the API, 64 KB for webhooks', async () => {
+  const before = (await t.api(o, 'GET', '/api/v1/incidents')).json.total;
+  const big = await t.api(o, 'POST', '/api/v1/incidents', { title: 'x', summary: 'y'.repeat(1024 * 1024) });
+  assert.equal(big.status, 413);
+  assert.equal(big.json.error.code, 'too_large');
+  assert.equal(big.json.error.fields[0]?.field, 'body');
+  const hook = await t.api(null, 'POST', '/webhooks/zoom', { event: 'meeting.ended', payload: { pad: 'z'.repeat(70 * 1024) } });
+  assert.equal(hook.status, 413);
+  assert.equal(hook.json.error.code, 'too_large');
+  assert.equal((await t.api(o, 'GET', '/api/v1/incidents')).json.total, before, 'nothing was declared');
+});
+
+test('a webhook for an integration Runframe does not have is a 404 in the usual error format', async () => {
+  const r = await t.api(null, 'POST', '/webhooks/slack', { event: 'x' });
+  assert.equal(r.status, 404);
+  assert.equal(r.json.error.code, 'not_found');
+  assert.ok(r.json.error.requestId);
+});

@@ -61,7 +61,7 @@ export const MeResponse = z.object({
 
 export const ErrorResponse = z.object({
   error: z.object({
-    code: z.enum(['validation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'needs_reconnect', 'provider_rejected', 'provider_unavailable', 'internal']),
+    code: z.enum(['validation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'too_large', 'method_not_allowed', 'needs_reconnect', 'provider_rejected', 'provider_unavailable', 'internal']),
     message: z.string(),
     hint: z.string().nullable(),
     requestId: z.string(),
