@@ -25,6 +25,19 @@
       });
     });
   }
+  // What changed, in words, for people who cannot see the section change.
+  function announce(before, after) {
+    var out = document.getElementById('war-room-announcer');
+    if (!out) return;
+    var was = before.getAttribute('data-state'), now = after.getAttribute('data-state');
+    var badgeOf = function (el) { var b = el.querySelector('[data-live-status]'); return b ? b.getAttribute('data-live-status') : null; };
+    var message = '';
+    if (was !== 'active' && now === 'active') message = 'The war room is ready: the join link is on this page.';
+    else if (was === 'active' && now !== 'active') message = 'The war room has ended.';
+    else if (badgeOf(before) !== badgeOf(after) && badgeOf(after)) message = 'Meeting status: ' + badgeOf(after);
+    else if (now !== 'active' && after.querySelector('[role=alert]') && !before.querySelector('[role=alert]')) message = after.querySelector('[role=alert]').textContent;
+    if (message) out.textContent = message;
+  }
   wire(body);
   var url = body.getAttribute('data-fragment');
   function poll() {
@@ -39,6 +52,7 @@
       var current = document.getElementById('war-room-body');
       if (next && current && next.outerHTML !== current.outerHTML) {
         var focusedId = document.activeElement && document.activeElement.id;
+        announce(current, next);
         current.replaceWith(next);
         wire(next);
         if (focusedId) { var f = document.getElementById(focusedId); if (f) f.focus(); }

@@ -55,6 +55,8 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
           </section>
           <section class="panel" aria-labelledby="war-room-h" id="war-room">
             <h2 id="war-room-h">War room</h2>
+            {/* Changes that arrive while the page is open are read out here (the section itself is swapped). */}
+            <p class="sr-only" role="status" id="war-room-announcer"></p>
             {warRoom ?? <p class="reserved">War rooms come with a connected video provider (Zoom) in Integrations Hub.</p>}
           </section>
           <section class="panel" aria-labelledby="timeline-h">

@@ -15,6 +15,7 @@ import { IncidentPage } from './incident-page.tsx';
 import { getWarRooms } from '../../../domain/war-rooms/list-war-rooms.ts';
 import { createWarRoom } from '../../../domain/war-rooms/create-war-room.ts';
 import { meetingPort } from '../../../integrations/hub/meetings.ts';
+import { findConnectionView } from '../../../integrations/hub/connections.ts';
 import { WarRoomSection } from '../war-rooms/section.tsx';
 import { IncidentListPage } from './list-page.tsx';
 import { NewIncidentPage } from './new-page.tsx';
@@ -24,6 +25,7 @@ async function warRoomSection(c: C, ref: string) {
   const ctx = pageCtx(c);
   const meetings = meetingPort(c.get('hub'));
   const data = await getWarRooms({ ctx, meetings, incidentRef: ref });
+  const preferred = meetings.availableProviders()[0];
   return (
     <WarRoomSection
       incident={data.incident}
@@ -32,7 +34,8 @@ async function warRoomSection(c: C, ref: string) {
       history={data.history}
       canEdit={can(ctx.actor.role, 'incident:edit')}
       connected={await meetings.connectedProviders(ctx.actor.orgId)}
-      preferredName={meetings.availableProviders()[0]?.displayName ?? 'A video provider'}
+      preferredName={preferred?.displayName ?? 'A video provider'}
+      reconnectRequired={preferred ? (await findConnectionView(ctx.db, ctx.actor.orgId, preferred.id))?.status === 'reconnect_required' : false}
       csrfToken={c.get('csrfToken')}
     />
   );
@@ -101,7 +104,16 @@ export function incidentPages(): Hono<AppEnv> {
     const form = await formOf(c);
     const hub = c.get('hub');
     const r = await attempt(() => createWarRoom({ ctx: pageCtx(c), meetings: meetingPort(hub), timing: hub.warRoomTiming, incidentRef: ref, input: { provider: form['provider'] || undefined } }));
-    if (!r.ok) return renderIncident(c, ref, { error: r.error });
+    if (!r.ok) {
+      // A failure at the provider is recorded on the incident and explained in its War room section:
+      // go there (no re-posting on reload, one alert). Anything refused before that is shown in place.
+      const data = await getWarRooms({ ctx: pageCtx(c), meetings: meetingPort(hub), incidentRef: ref }).catch(() => null);
+      if (data && !data.current && data.lastFailure?.failure?.message === r.error.message) {
+        if (r.error.retryAfterSeconds !== undefined) c.header('retry-after', String(r.error.retryAfterSeconds));
+        return c.redirect(`/incidents/${data.incident.number}#war-room`, 303);
+      }
+      return renderIncident(c, ref, { error: r.error });
+    }
     return c.redirect(`/incidents/${ref}#war-room`, 303);
   });
 

@@ -13,6 +13,8 @@ export interface WarRoomSectionProps {
   connected: { id: string; displayName: string }[];
   /** The provider named when nothing is connected. */
   preferredName: string;
+  /** That provider's connection exists but Zoom stopped accepting it: it needs reconnecting, not connecting. */
+  reconnectRequired: boolean;
   csrfToken: string;
 }
 
@@ -24,7 +26,8 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
       <a class="button" href={w.joinUrl ?? '#'} target="_blank" rel="noopener noreferrer">
         Join {w.providerName} war room
       </a>
-      <span class={`badge live-${w.liveStatus}`} aria-label={`Meeting status: ${LIVE[w.liveStatus]}`}>
+      <span class={`badge live-${w.liveStatus}`} data-live-status={LIVE[w.liveStatus]}>
+        <span class="sr-only">Meeting status: </span>
         {LIVE[w.liveStatus]}
       </span>
     </p>
@@ -54,7 +57,7 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
 );
 
 /** The war-room place of the incident page; also served alone so open pages update without reloading. */
-export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, lastFailure, history, canEdit, connected, preferredName, csrfToken }) => {
+export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, lastFailure, history, canEdit, connected, preferredName, reconnectRequired, csrfToken }) => {
   const base = `/incidents/${incident.number}`;
   let body;
   if (current?.state === 'active') body = <Active w={current} />;
@@ -65,8 +68,15 @@ export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, las
       </p>
     );
   } else if (!incident.active) body = <p class="muted">War rooms are for active incidents. {incident.reference} is {incident.status}.</p>;
-  else if (!canEdit) body = <p class="reserved">No war room yet. Creating one needs a role that can edit incidents (Owner, Admin or Responder).</p>;
-  else if (connected.length === 0) {
+  else if (!canEdit) {
+    body = <p class="reserved">No war room yet. Your role can't edit incidents, so Create War Room is not offered to you: an Owner, Admin or Responder can create one.</p>;
+  } else if (connected.length === 0 && reconnectRequired) {
+    body = (
+      <p class="reserved">
+        {preferredName} needs to be reconnected before a war room can be created — an Owner or Admin can reconnect it in <a href="/organization/integrations">Integrations Hub</a>.
+      </p>
+    );
+  } else if (connected.length === 0) {
     body = (
       <p class="reserved">
         {preferredName} is not connected — an Owner or Admin can connect it in <a href="/organization/integrations">Integrations Hub</a>.
