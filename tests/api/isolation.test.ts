@@ -67,3 +67,39 @@ test('members of another organization cannot be changed, removed or made lead', 
   assert.equal(r.status, 400);
   assert.deepEqual(r.json.error.fields, [{ field: 'leadUserId', reason: 'is not a member of this organization' }]);
 });
+
+test('war rooms of another organization’s incident cannot be read or created, by API or page', async () => {
+  for (const [method, path] of [
+    ['GET', `/api/v1/incidents/${foreign.id}/war-room`],
+    ['POST', `/api/v1/incidents/${foreign.id}/war-room`],
+  ] as const) {
+    const r = await t.api(mine, method, path, method === 'POST' ? {} : undefined);
+    assert.equal(r.status, 404, `${method} ${path}`);
+    assert.ok(!r.text.includes('Their secret outage'));
+  }
+  const fragment = await t.page(mine, 'GET', `/incidents/${foreign.id}/war-room/fragment`);
+  assert.equal(fragment.status, 404);
+  const create = await t.page(mine, 'POST', `/incidents/${foreign.id}/war-room`, { provider: 'zoom' });
+  assert.equal(create.status, 404);
+  assert.ok(!create.text.includes('Their secret outage'));
+});
+
+test('another organization’s invites, tokens and membership cannot be used from mine', async () => {
+  const created = await t.page(theirs, 'POST', '/organization/invites', { role: 'admin' });
+  const inviteId = /\/organization\/invites\/([0-9a-f-]{36})\/revoke/.exec(created.text)?.[1];
+  assert.ok(inviteId, 'their members page lists the invite with its revoke form');
+  const revoke = await t.page(mine, 'POST', `/organization/invites/${inviteId}/revoke`, {});
+  assert.equal(revoke.status, 404);
+  assert.match((await t.page(theirs, 'GET', '/organization/members')).text, new RegExp(`/organization/invites/${inviteId}/revoke`), 'their invite is still pending');
+
+  const tokens = await t.page(theirs, 'GET', '/settings/api-tokens');
+  const tokenId = /\/settings\/api-tokens\/([0-9a-f-]{36})\/revoke/.exec(tokens.text)?.[1];
+  assert.ok(tokenId);
+  assert.equal((await t.page(mine, 'POST', `/settings/api-tokens/${tokenId}/revoke`, {})).status, 404);
+  assert.equal((await t.api(theirs, 'GET', '/api/v1/incidents')).status, 200, 'their token still works');
+
+  const sw = await t.page(mine, 'POST', '/organization/switch', { orgId: theirs.orgId });
+  assert.equal(sw.status, 404, 'switching into an organization I do not belong to is refused');
+  const after = await t.page(mine, 'GET', '/incidents');
+  assert.ok(!after.text.includes('Their secret outage'));
+});

@@ -69,3 +69,19 @@ test('the meeting status badge reads as "Meeting status: …" to screen readers,
   assert.match(page.text, /<p class="sr-only" role="status" id="war-room-announcer"><\/p>/);
   assert.doesNotMatch(page.text, /aria-label="Meeting status/, 'no aria-label on a span, which screen readers may ignore');
 });
+
+test('one organization’s Zoom connection is invisible and unusable to another', async () => {
+  const theirs = await t.owner('Theirs');
+  await connectZoom(t, theirs);
+  const mine = await t.owner('Mine');
+  const card = (await t.page(mine, 'GET', '/organization/integrations')).text;
+  assert.match(card, /data-status="Not connected"/);
+  const inc = await declare(mine, 'My outage');
+  const r = await t.api(mine, 'POST', `/api/v1/incidents/${inc.id}/war-room`, {});
+  assert.equal(r.status, 409, 'my Create War Room does not borrow their Zoom');
+  assert.match(r.json.error.message, /Zoom is not connected/);
+  await t.page(mine, 'POST', '/integrations/zoom/disconnect', {});
+  assert.match((await t.page(theirs, 'GET', '/organization/integrations')).text, /data-status="Connected"/, 'my Disconnect leaves theirs connected');
+  const theirInc = await declare(theirs, 'Their outage');
+  assert.equal((await t.api(theirs, 'POST', `/api/v1/incidents/${theirInc.id}/war-room`, {})).status, 201);
+});
