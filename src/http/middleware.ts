@@ -68,6 +68,10 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!UNSAFE.has(c.req.method) || c.get('auth')?.kind === 'token') return next();
+  // An API call with no credentials at all is unauthenticated, whatever it sent: say so (401), not "form expired".
+  if (c.get('auth') === null && c.req.path.startsWith('/api/')) {
+    throw new AppError('unauthenticated', 'You are not signed in.', { hint: 'Sign in, or send an API token as "Authorization: Bearer …".' });
+  }
   const expected = c.get('csrfToken');
   let sent = c.req.header('x-csrf-token');
   if (sent === undefined) {

@@ -99,6 +99,9 @@ test('API tokens: shown once, stored hashed, revocable; a bad token is a clear 4
   assert.match(body.error.message, /not valid/);
   const none = await t.app.request('/api/v1/incidents');
   assert.equal(none.status, 401);
+  const noneWrite = await t.api(null, 'POST', '/api/v1/incidents', { title: 'Anonymous' });
+  assert.equal(noneWrite.status, 401, 'a write with no credentials is unauthenticated, not "form expired"');
+  assert.equal(noneWrite.json.error.code, 'unauthenticated');
   const audit = await t.api(o, 'GET', '/api/v1/audit-log?action=api_token.');
   assert.deepEqual(audit.json.entries.map((e: { action: string }) => e.action).slice(0, 2), ['api_token.revoked', 'api_token.created']);
   assert.ok(!audit.text.includes(token));
@@ -128,4 +131,23 @@ test('the OpenAPI document describes the API from the validating schemas; health
   const ready = await t.app.request('/readyz');
   assert.equal(ready.status, 200);
   assert.deepEqual(await ready.json(), { status: 'ready' });
+});
+
+test('repeated failed sign-ins on the page: 429 with the wait in words and a Retry-After header', async () => {
+  const victim = await t.owner();
+  const form = await t.app.request('/sign-in', { headers: { accept: 'text/html' } });
+  const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  let last = new Response();
+  for (let i = 0; i < 11; i++) {
+    last = await t.app.request('/sign-in', {
+      method: 'POST',
+      headers: { accept: 'text/html', cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: victim.email, password: 'not the password at all', _csrf: csrf }).toString(),
+    });
+  }
+  assert.equal(last.status, 429);
+  assert.match(await last.text(), /Too many failed sign-ins/);
+  const wait = Number(last.headers.get('retry-after'));
+  assert.ok(wait > 0 && wait <= 15 * 60, `Retry-After ${last.headers.get('retry-after')}`);
 });

@@ -47,7 +47,10 @@ export function authPages(): Hono<AppEnv> {
   app.post('/sign-in', async (c) => {
     const form = await formOf(c);
     const r = await attempt(() => signIn({ deps: c.get('deps'), meta: c.get('meta'), input: form }));
-    if (!r.ok) return html(c, <SignInPage shell={shell(c, 'Sign in')} email={form['email']} next={form['next']} error={r.error} />, statusOf(r.error));
+    if (!r.ok) {
+      if (r.error.retryAfterSeconds !== undefined) c.header('retry-after', String(r.error.retryAfterSeconds));
+      return html(c, <SignInPage shell={shell(c, 'Sign in')} email={form['email']} next={form['next']} error={r.error} />, statusOf(r.error));
+    }
     startSession(c, r.value.token);
     return c.redirect(safeNext(form['next']), 303);
   });
