@@ -15,16 +15,19 @@ function sources(dir: string): string[] {
 
 const files = sources(root);
 const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
-const importsOf = (file: string): string[] => {
-  const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? '');
-  return specs.filter((s) => s.startsWith('.')).map((s) => rel(path.resolve(path.dirname(file), s)));
-};
+// `import x from '…'`, `export … from '…'`, bare `import '…'` and `import('…')`.
+const specsOf = (text: string): string[] =>
+  [...text.matchAll(/(?:import|export)\s[^'";]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+const importsOf = (file: string): string[] =>
+  specsOf(readFileSync(file, 'utf8'))
+    .filter((s) => s.startsWith('.'))
+    .map((s) => rel(path.resolve(path.dirname(file), s)));
 const graph = new Map(files.map((f) => [rel(f), importsOf(f)]));
 const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
 
 const rules: { name: string; from: string; forbidden: string[]; except?: string[] }[] = [
   { name: 'http/ never touches the database directly', from: 'http', forbidden: ['platform/db'] },
+  { name: 'http/ calls domain/ and integrations/hub/, never a provider folder, the sandbox or the jobs', from: 'http', forbidden: ['integrations/zoom', 'zoom-sandbox', 'jobs', 'config', 'cli'] },
   { name: 'domain/ never imports http/', from: 'domain', forbidden: ['http', 'integrations/zoom', 'zoom-sandbox', 'config'] },
   { name: 'a provider folder is pure request/response code', from: 'integrations/zoom', forbidden: ['platform/db', 'platform/crypto.ts', 'domain', 'integrations/hub', 'http', 'zoom-sandbox'] },
   { name: 'the sandbox never imports the Zoom client', from: 'zoom-sandbox', forbidden: ['integrations', 'domain', 'http', 'platform', 'config'] },
@@ -63,4 +66,17 @@ test('no import cycles', () => {
   };
   for (const n of graph.keys()) visit(n, []);
   assert.deepEqual(cycles, []);
+});
+
+test('the import scanner sees every kind of import (so the rules above cannot be dodged)', () => {
+  const text = [
+    "import { a } from './named.ts';",
+    "import type { B } from '../typed.ts';",
+    "export { c } from './reexport.ts';",
+    "export * from './star.ts';",
+    "import './side-effect.ts';",
+    "const d = await import('./dynamic.ts');",
+    "import {\n  e,\n  f,\n} from './multiline.ts';",
+  ].join('\n');
+  assert.deepEqual(specsOf(text), ['./named.ts', '../typed.ts', './reexport.ts', './star.ts', './side-effect.ts', './dynamic.ts', './multiline.ts']);
 });
