@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
 const bin = path.resolve(import.meta.dirname, '../bin/runframe');
-const run = (args: string[], dataDir: string) =>
-  spawnSync(bin, args, { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent' }, encoding: 'utf8' });
+const run = (args: string[], dataDir: string, env: Record<string, string> = {}) =>
+  spawnSync(bin, args, { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', SECRET_KEY: '', ENCRYPTION_KEYS: '', LOG_LEVEL: 'silent', ...env }, encoding: 'utf8' });
 
 test('bin/runframe bootstraps an organization and prints a working token; create-api-token adds another', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'rf-cli-'));
@@ -34,6 +34,20 @@ test('bin/runframe refuses, clearly, a data directory that a running server hold
   const r = run(['bootstrap', '--org', 'Acme', '--email', 'a@example.com', '--password', 'correct horse battery'], dir);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /is in use by a running Runframe \(pid \d+\).*stop that server first/);
+});
+
+test('bin/runframe announces secret keys it generates in embedded mode, as the server does, on stderr', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rf-cli-'));
+  const file = path.join(dir, 'secrets.json');
+  const first = run(['bootstrap', '--org', 'Acme', '--email', 'a@example.com', '--password', 'correct horse battery'], dir, { LOG_LEVEL: 'info' });
+  assert.equal(first.status, 0, first.stderr);
+  assert.equal(first.stderr, `runframe: Generated secret keys into ${file} (mode 0600); keep this file with the data.\n`);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.ok(JSON.parse(first.stdout), 'stdout stays machine-readable');
+  const orgId = (JSON.parse(first.stdout) as { orgId: string }).orgId;
+  const second = run(['create-api-token', '--email', 'a@example.com', '--org', orgId], dir, { LOG_LEVEL: 'info' });
+  assert.equal(second.status, 0, second.stderr);
+  assert.equal(second.stderr, '', 'the keys are generated once, and said once');
 });
 
 test('bin/runframe explains its usage', () => {

@@ -20,6 +20,8 @@ const USAGE = `Usage:
       Prints a new personal API token for that member.
 Uses the same DATA_DIR / DATABASE_URL as the server. In embedded mode (no DATABASE_URL) the server must be stopped.`;
 
+const ANNOUNCING_LEVELS = new Set(['info', 'debug', 'trace']);
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig(process.env);
+  // Like the server's start-up log (info level), but on stderr: stdout carries the command's output.
+  if (ANNOUNCING_LEVELS.has(config.logLevel)) for (const notice of config.notices) process.stderr.write(`runframe: ${notice}\n`);
   const { database, release } = await openConfiguredDatabase(config);
   try {
     await migrateDatabase(database);

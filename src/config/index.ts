@@ -111,37 +111,47 @@ export function parseKeyRing(value: string): { ring?: KeyRing; problems: string[
 }
 
 const SecretsFile = z.object({ SECRET_KEY: z.string().min(32), ENCRYPTION_KEYS: z.string().min(1) });
+type Secrets = z.infer<typeof SecretsFile>;
+type Env = z.infer<typeof EnvSchema>;
+
+/** Each setting on its own, so that one bad value never hides the problems of the others. */
+function parseSettings(env: Record<string, string | undefined>): { e: Env; invalid: Set<keyof Env>; problems: string[] } {
+  const values: Record<string, unknown> = {};
+  const invalid = new Set<keyof Env>();
+  const problems: string[] = [];
+  for (const key of Object.keys(EnvSchema.shape) as (keyof Env)[]) {
+    const r = EnvSchema.shape[key].safeParse(env[key]);
+    if (r.success) values[key] = r.data;
+    else {
+      invalid.add(key);
+      problems.push(...r.error.issues.map((i) => `${key}: ${i.message}`));
+    }
+  }
+  // Invalid settings fall back to their defaults only so the checks below can run; the result is thrown away.
+  return { e: { ...EnvSchema.parse({}), ...values }, invalid, problems };
+}
 
 /**
- * Parses the environment once and fails with every problem listed. In embedded mode (no DATABASE_URL)
- * missing secrets are generated once into DATA_DIR/secrets.json (mode 0600); with DATABASE_URL they are required.
+ * Parses the environment once and fails with every problem listed: each setting, then the rules that
+ * tie settings together, then the generated secrets file. In embedded mode (no DATABASE_URL) missing
+ * secrets are generated once into DATA_DIR/secrets.json (mode 0600); with DATABASE_URL they are required.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
+  const { e, invalid, problems } = parseSettings(env);
+  const given = (key: keyof Env) => (env[key] ?? '').trim() !== '';
   const notices: string[] = [];
   const dataDir = path.resolve(e.DATA_DIR);
   let secretKey = e.SECRET_KEY;
-  let encryptionKeys = e.ENCRYPTION_KEYS;
-
-  if (e.DATABASE_URL !== undefined) {
-    if (secretKey === undefined) problems.push('SECRET_KEY is required when DATABASE_URL is set (e.g. `openssl rand -base64 48`)');
-    if (encryptionKeys === undefined)
-      problems.push('ENCRYPTION_KEYS is required when DATABASE_URL is set (e.g. `1:$(openssl rand -base64 32)`)');
-  } else if (secretKey === undefined || encryptionKeys === undefined) {
-    const generated = loadOrCreateSecrets(dataDir);
-    if (generated.created) notices.push(`Generated secret keys into ${generated.file} (mode 0600); keep this file with the data.`);
-    secretKey ??= generated.secrets.SECRET_KEY;
-    encryptionKeys ??= generated.secrets.ENCRYPTION_KEYS;
-  }
-
   let keyRing: KeyRing | undefined;
-  if (encryptionKeys !== undefined) {
-    const r = parseKeyRing(encryptionKeys);
+
+  // A DATABASE_URL that is set but malformed still means "server mode": never generate secrets for it.
+  const serverMode = given('DATABASE_URL');
+  if (serverMode) {
+    if (!given('SECRET_KEY')) problems.push('SECRET_KEY is required when DATABASE_URL is set (e.g. `openssl rand -base64 48`)');
+    if (!given('ENCRYPTION_KEYS')) problems.push('ENCRYPTION_KEYS is required when DATABASE_URL is set (e.g. `1:$(openssl rand -base64 32)`)');
+  }
+  if (e.ENCRYPTION_KEYS !== undefined) {
+    const r = parseKeyRing(e.ENCRYPTION_KEYS);
     problems.push(...r.problems);
     keyRing = r.ring;
   }
@@ -150,7 +160,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (real) {
     if (e.ZOOM_CLIENT_SECRET === undefined) problems.push('ZOOM_CLIENT_SECRET is required with ZOOM_CLIENT_ID (Zoom Marketplace › your app › App Credentials)');
     if (e.ZOOM_WEBHOOK_SECRET_TOKEN === undefined) problems.push('ZOOM_WEBHOOK_SECRET_TOKEN is required with ZOOM_CLIENT_ID (your app › Features › Access › Secret Token)');
-    if (!publicUrl.startsWith('https://')) problems.push('PUBLIC_URL must be https:// when ZOOM_CLIENT_ID is set: Zoom only redirects and sends webhooks to https addresses');
+    if (!invalid.has('PUBLIC_URL') && !publicUrl.startsWith('https://')) {
+      problems.push('PUBLIC_URL must be https:// when ZOOM_CLIENT_ID is set: Zoom only redirects and sends webhooks to https addresses');
+    }
+  }
+
+  if (!serverMode && !invalid.has('DATA_DIR') && !invalid.has('SECRET_KEY') && !invalid.has('ENCRYPTION_KEYS') && (!given('SECRET_KEY') || !given('ENCRYPTION_KEYS'))) {
+    // Only a configuration that is otherwise valid creates the file: a failed start leaves DATA_DIR as it was.
+    const stored = loadOrCreateSecrets(dataDir, problems.length === 0);
+    problems.push(...stored.problems);
+    if (stored.created) notices.push(`Generated secret keys into ${stored.file} (mode 0600); keep this file with the data.`);
+    if (stored.secrets) {
+      secretKey ??= stored.secrets.SECRET_KEY;
+      if (e.ENCRYPTION_KEYS === undefined) {
+        const r = parseKeyRing(stored.secrets.ENCRYPTION_KEYS);
+        if (r.problems.length > 0) problems.push(corruptSecrets(stored.file, r.problems.join('; ')));
+        keyRing = r.ring;
+      }
+    }
   }
   if (problems.length > 0 || secretKey === undefined || keyRing === undefined) throw new ConfigError(problems);
   // Demo mode derives the sandbox app's secrets from SECRET_KEY: stable across restarts, never defaults.
@@ -187,18 +214,53 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-function loadOrCreateSecrets(dataDir: string): { file: string; created: boolean; secrets: z.infer<typeof SecretsFile> } {
+const corruptSecrets = (file: string, detail: string) =>
+  `${file} is not a valid Runframe secrets file (${detail}). Restore it from your backup of DATA_DIR (data sealed with its keys cannot be read without them), ` +
+  'or set SECRET_KEY and ENCRYPTION_KEYS in the environment; only on a new installation with nothing to keep, delete the file and Runframe generates new keys.';
+
+const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+
+/** Reads DATA_DIR/secrets.json, or creates it when allowed; every failure is a problem naming the file and what to do. */
+function loadOrCreateSecrets(dataDir: string, mayCreate: boolean): { file: string; created: boolean; secrets?: Secrets; problems: string[] } {
   const file = path.join(dataDir, 'secrets.json');
-  if (existsSync(file)) {
-    const secrets = SecretsFile.parse(JSON.parse(readFileSync(file, 'utf8')));
-    return { file, created: false, secrets };
-  }
-  mkdirSync(dataDir, { recursive: true });
+  const read = () => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      return { file, created: false, problems: [`${file} could not be read (${errorCode(err)}): make it readable by the user running Runframe, or set SECRET_KEY and ENCRYPTION_KEYS.`] };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { file, created: false, problems: [corruptSecrets(file, 'it is not valid JSON')] };
+    }
+    const parsed = SecretsFile.safeParse(json);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'the file'}: ${i.message}`).join('; ');
+      return { file, created: false, problems: [corruptSecrets(file, detail)] };
+    }
+    return { file, created: false, secrets: parsed.data, problems: [] };
+  };
+  if (existsSync(file)) return read();
+  if (!mayCreate) return { file, created: false, problems: [] };
   const secrets = {
     SECRET_KEY: randomBytes(48).toString('base64'),
     ENCRYPTION_KEYS: `1:${randomBytes(32).toString('base64')}`,
   };
-  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
-  return { file, created: true, secrets };
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+  } catch (err) {
+    // Another process started at the same moment and wrote it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return read();
+    return {
+      file,
+      created: false,
+      problems: [`Could not write generated secret keys to ${file} (${errorCode(err)}): make DATA_DIR writable by the user running Runframe, or set SECRET_KEY and ENCRYPTION_KEYS.`],
+    };
+  }
+  return { file, created: true, secrets, problems: [] };
 }

@@ -1,11 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/index.ts';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'rf-config-'));
+
+/** The problems loadConfig reports for this environment (it must refuse it). */
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, String(e));
+    return e.problems;
+  }
+  return assert.fail('expected the configuration to be refused');
+};
 
 test('invalid configuration lists every problem at once', () => {
   assert.throws(
@@ -14,9 +27,131 @@ test('invalid configuration lists every problem at once', () => {
       assert.ok(e instanceof ConfigError);
       const text = e.problems.join('\n');
       for (const name of ['PORT', 'LOG_LEVEL', 'PUBLIC_URL', 'DATABASE_URL']) assert.match(text, new RegExp(name));
+      // A DATABASE_URL that is set, even malformed, still means secrets are required.
+      assert.match(text, /SECRET_KEY is required/);
+      assert.match(text, /ENCRYPTION_KEYS is required/);
       return true;
     },
   );
+});
+
+test('a bad setting does not hide the rules that tie settings together', () => {
+  const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'postgres://x/y' });
+  assert.deepEqual(
+    problems.map((p) => p.split(/[: ]/)[0]),
+    ['PORT', 'SECRET_KEY', 'ENCRYPTION_KEYS'],
+    problems.join('\n'),
+  );
+
+  const all = problemsOf({
+    PORT: '0',
+    LOG_LEVEL: 'loud',
+    DATABASE_URL: 'postgres://x/y',
+    SECRET_KEY: 'too short',
+    ENCRYPTION_KEYS: 'not-a-key',
+    ZOOM_CLIENT_ID: 'abc',
+    PUBLIC_URL: 'http://rf.example.com',
+  }).join('\n');
+  for (const expected of [
+    /PORT: PORT must be at least 1/,
+    /LOG_LEVEL:/,
+    /SECRET_KEY must be at least 32 characters/,
+    /ENCRYPTION_KEYS entries must look like <version>:<base64 key>/,
+    /ZOOM_CLIENT_SECRET is required with ZOOM_CLIENT_ID/,
+    /ZOOM_WEBHOOK_SECRET_TOKEN is required with ZOOM_CLIENT_ID/,
+    /PUBLIC_URL must be https:\/\/ when ZOOM_CLIENT_ID is set/,
+  ]) {
+    assert.match(all, expected);
+  }
+  assert.doesNotMatch(all, /SECRET_KEY is required/, 'a SECRET_KEY that was given is too short, not missing');
+
+  // Embedded mode: the Zoom rules and a bad key format are reported next to a bad setting too.
+  const embedded = problemsOf({ DATA_DIR: dir(), SESSION_TTL_HOURS: 'forever', ZOOM_CLIENT_ID: 'abc', ENCRYPTION_KEYS: '1:dG9vIHNob3J0' }).join('\n');
+  for (const expected of [/SESSION_TTL_HOURS/, /ZOOM_CLIENT_SECRET is required/, /ENCRYPTION_KEYS version 1 must be 32 bytes/]) assert.match(embedded, expected);
+});
+
+test('a refused configuration leaves DATA_DIR as it was: no secrets are generated for it', () => {
+  for (const env of [{ LOG_LEVEL: 'loud' }, { ZOOM_CLIENT_ID: 'abc' }]) {
+    const d = dir();
+    problemsOf({ DATA_DIR: d, ...env });
+    assert.deepEqual(readdirSync(d), [], JSON.stringify(env));
+  }
+});
+
+test('a corrupt secrets file is named, with what to do, next to every other problem', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['{"SECRET_KEY": "half a fi', /it is not valid JSON/],
+    [JSON.stringify({ SECRET_KEY: 'short' }), /SECRET_KEY: .*ENCRYPTION_KEYS: /],
+    [JSON.stringify({ SECRET_KEY: 'k'.repeat(48), ENCRYPTION_KEYS: '1:dG9vIHNob3J0' }), /ENCRYPTION_KEYS version 1 must be 32 bytes/],
+  ];
+  for (const [content, detail] of cases) {
+    const d = dir();
+    const file = path.join(d, 'secrets.json');
+    writeFileSync(file, content, { mode: 0o600 });
+    const problems = problemsOf({ DATA_DIR: d, LOG_LEVEL: 'loud' });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems.join('\n'), /LOG_LEVEL/);
+    const about = problems.find((p) => p.includes(file));
+    assert.ok(about, `a problem names ${file}: ${problems.join('\n')}`);
+    assert.match(about, /is not a valid Runframe secrets file/);
+    assert.match(about, detail);
+    assert.match(about, /Restore it from your backup of DATA_DIR/);
+    assert.match(about, /set SECRET_KEY and ENCRYPTION_KEYS/);
+    assert.equal(readFileSync(file, 'utf8'), content, 'the broken file is left for the operator, never overwritten');
+  }
+  // Keys given in the environment make the file irrelevant.
+  const d = dir();
+  writeFileSync(path.join(d, 'secrets.json'), 'garbage');
+  const ok = loadConfig({ DATA_DIR: d, SECRET_KEY: 'k'.repeat(40), ENCRYPTION_KEYS: `1:${Buffer.alloc(32, 7).toString('base64')}` });
+  assert.equal(ok.secretKey, 'k'.repeat(40));
+});
+
+/** Asks the OS for a port nobody listens on. */
+async function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+test('`node --import tsx src/main.ts` with invalid configuration exits non-zero and prints every problem', async () => {
+  const d = dir();
+  const root = path.resolve(import.meta.dirname, '../..');
+  const env: Record<string, string> = {};
+  // Only what the child needs from this process: no stray Runframe setting leaks in.
+  for (const key of ['PATH', 'HOME', 'TMPDIR']) if (process.env[key] !== undefined) env[key] = process.env[key] ?? '';
+  Object.assign(env, {
+    DATA_DIR: d,
+    PORT: String(await unusedPort()),
+    HOST: '127.0.0.1',
+    DATABASE_URL: 'postgres://127.0.0.1:1/nowhere',
+    LOG_LEVEL: 'loud',
+    JOBS_POLL_MS: 'often',
+    ZOOM_CLIENT_ID: 'abc',
+  });
+  // A server that wrongly started would keep running: the timeout turns that into a failure, not a hang.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.signal, null, `the server started instead of refusing the configuration:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^Invalid configuration:/);
+  for (const expected of [
+    /- LOG_LEVEL:/,
+    /- JOBS_POLL_MS: JOBS_POLL_MS must be a whole number/,
+    /- SECRET_KEY is required when DATABASE_URL is set/,
+    /- ENCRYPTION_KEYS is required when DATABASE_URL is set/,
+    /- ZOOM_CLIENT_SECRET is required with ZOOM_CLIENT_ID/,
+    /- ZOOM_WEBHOOK_SECRET_TOKEN is required with ZOOM_CLIENT_ID/,
+    /- PUBLIC_URL must be https:\/\/ when ZOOM_CLIENT_ID is set/,
+    /See \.env\.example for every setting\./,
+  ]) {
+    assert.match(r.stderr, expected);
+  }
+  assert.equal(r.stdout, '', 'nothing was logged as if starting');
+  assert.equal(existsSync(path.join(d, 'secrets.json')), false);
 });
 
 test('with DATABASE_URL, secret keys are required and never generated', () => {
