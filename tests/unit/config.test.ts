@@ -71,7 +71,7 @@ test('a bad setting does not hide the rules that tie settings together', () => {
 });
 
 test('a refused configuration leaves DATA_DIR as it was: no secrets are generated for it', () => {
-  for (const env of [{ LOG_LEVEL: 'loud' }, { ZOOM_CLIENT_ID: 'abc' }]) {
+  for (const env of [{ LOG_LEVEL: 'loud' }, { ZOOM_CLIENT_ID: 'abc' }] as Record<string, string>[]) {
     const d = dir();
     problemsOf({ DATA_DIR: d, ...env });
     assert.deepEqual(readdirSync(d), [], JSON.stringify(env));
