@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import type { Config } from './config/index.ts';
@@ -19,6 +20,8 @@ export interface Runframe {
   deps: HubDeps;
   log: Log;
   engine: Database['engine'];
+  /** Demo mode only: the per-process token the sandbox's /_control API demands (header X-Zoom-Sandbox-Control-Token). */
+  sandboxControlToken: string | null;
   /** Call once the server listens: demo mode then subscribes Runframe's webhook endpoint at the sandbox. */
   afterListen(): Promise<void>;
   stop(): Promise<void>;
@@ -44,11 +47,14 @@ const SANDBOX_PREFIX = '/zoom-sandbox';
  * Production (real Zoom configured) never gets here.
  */
 async function startDemoSandbox(config: Config, log: Log) {
+  const controlToken = randomBytes(32).toString('base64url');
   const sandbox = createZoomSandbox({
     basePath: SANDBOX_PREFIX,
     publicUrl: config.zoom.oauthBaseUrl,
     stateFile: path.join(config.dataDir, 'zoom-sandbox.json'),
     log: (msg, data) => log.debug(data ?? {}, msg),
+    // /_control hands out secrets and injects faults: only code in this process (tests) knows the token.
+    control: { token: controlToken },
   });
   const registration = {
     name: 'Runframe',
@@ -68,7 +74,7 @@ async function startDemoSandbox(config: Config, log: Log) {
     }
   };
   log.info({ url: config.zoom.oauthBaseUrl }, `Demo mode: the built-in Zoom sandbox (not Zoom) is at ${config.zoom.oauthBaseUrl}`);
-  return { ...sandbox, subscribeWebhooks };
+  return { ...sandbox, subscribeWebhooks, controlToken };
 }
 
 export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean } = {}): Promise<Runframe> {
@@ -101,6 +107,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     deps,
     log,
     engine: database.engine,
+    sandboxControlToken: sandbox?.controlToken ?? null,
     async afterListen() {
       await sandbox?.subscribeWebhooks();
     },

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { createCallLog } from './call-log.ts';
 import type { Ctx } from './context.ts';
+import { controlGuard } from './control-guard.ts';
 import { mountControl } from './control-routes.ts';
 import { createFaultStore } from './faults.ts';
 import { mountAuthorize } from './oauth-authorize.ts';
@@ -9,12 +10,14 @@ import { mountPages } from './page-routes.ts';
 import { notFound, pipeline } from './request-pipeline.ts';
 import { mountMeetings } from './rest-meetings.ts';
 import { mountUsers } from './rest-users.ts';
+import { securityHeaders } from './security-headers.ts';
 import { SandboxAppSchema, initialState } from './state.ts';
 import { createStore } from './store.ts';
 import type { SandboxApp, SandboxOptions } from './types.ts';
 import { createWebhookDispatcher } from './webhooks.ts';
 
 export type { SandboxApp, SandboxOptions } from './types.ts';
+export { CONTROL_TOKEN_HEADER } from './control-guard.ts';
 
 // Zoom retries 5 min after the first attempt, then 20 min, then 60 min (§5.4).
 const ZOOM_RETRY_DELAYS_MS = [5 * 60_000, 20 * 60_000, 60 * 60_000];
@@ -70,13 +73,15 @@ export function createZoomSandbox(opts: SandboxOptions): {
 
   const root = new Hono();
   const app = basePath ? root.basePath(basePath) : root;
+  app.use('*', securityHeaders());
   app.use('*', pipeline(ctx));
+  app.use('/_control/*', controlGuard(opts.control ?? true));
   mountAuthorize(app, ctx);
   mountToken(app, ctx);
   mountUsers(app, ctx);
   mountMeetings(app, ctx);
   mountPages(app, ctx);
-  mountControl(app, ctx);
+  if (opts.control !== false) mountControl(app, ctx);
   root.notFound(notFound(ctx));
   root.onError((err, c) => {
     log('zoom-sandbox: unexpected error', { error: err instanceof Error ? err.stack : String(err) });

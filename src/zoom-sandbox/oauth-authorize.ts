@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Ctx } from './context.ts';
+import { readFormFields } from './forms.ts';
 import { opaqueToken } from './ids.ts';
 import { consentPage } from './pages/consent-page.ts';
 import { errorPage } from './pages/layout.ts';
@@ -82,7 +83,9 @@ export function mountAuthorize(app: Hono, ctx: Ctx): void {
   });
 
   app.post('/oauth/authorize/decision', async (c) => {
-    const body = Decision.safeParse(await c.req.parseBody({ all: true }));
+    const fields = await readFormFields(c);
+    if (!fields) return c.html(errorPage('Invalid request', 'The consent form could not be read: its body is not a valid form. Start the authorization again.'), 400);
+    const body = Decision.safeParse(fields);
     if (!body.success) return c.html(errorPage('Invalid request', 'The consent form was incomplete. Start the authorization again.'), 400);
     const d = body.data;
     const checked = check(c, ctx, { ...d, response_type: 'code' });

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import type { Ctx } from './context.ts';
+import { readFormFields } from './forms.ts';
 import { activeGrantsOf, revokeGrant } from './grants.ts';
 import { endMeeting, findMeeting, startMeeting } from './meeting-lifecycle.ts';
 import { errorPage, layout } from './pages/layout.ts';
@@ -11,6 +12,9 @@ import { HOST_USER_ID, type Meeting, type SandboxUser } from './state.ts';
 
 const PwdForm = z.object({ pwd: z.string().optional() });
 const UserForm = z.object({ user: z.string().optional() });
+
+const unreadableForm = (c: Context): Response | Promise<Response> =>
+  c.html(errorPage('Invalid request', 'The form could not be read: its body is not a valid form. Go back and try again.'), 400);
 
 function pickUser(ctx: Ctx, id: string | undefined): SandboxUser | undefined {
   const users = ctx.store.state.users;
@@ -51,7 +55,9 @@ export function mountPages(app: Hono, ctx: Ctx): void {
   app.get('/s/:meetingId', (c) => showMeeting(c, findMeeting(ctx, c.req.param('meetingId')), { notice: 'You opened the host link (start_url).' }));
 
   app.post('/j/:meetingId/join', async (c) => {
-    const form = PwdForm.safeParse(await c.req.parseBody());
+    const fields = await readFormFields(c);
+    if (!fields) return unreadableForm(c);
+    const form = PwdForm.safeParse(fields);
     return showMeeting(c, findMeeting(ctx, c.req.param('meetingId')), { joined: true, pwd: form.success ? form.data.pwd : '' });
   });
 
@@ -60,7 +66,9 @@ export function mountPages(app: Hono, ctx: Ctx): void {
       const id = c.req.param('meetingId');
       const m = findMeeting(ctx, id);
       if (!m) return showMeeting(c, undefined);
-      const form = PwdForm.safeParse(await c.req.parseBody());
+      const fields = await readFormFields(c);
+      if (!fields) return unreadableForm(c);
+      const form = PwdForm.safeParse(fields);
       if (action === 'start') startMeeting(ctx, m);
       else endMeeting(ctx, m);
       const pwd = form.success && form.data.pwd ? `?pwd=${encodeURIComponent(form.data.pwd)}` : '';
@@ -94,7 +102,10 @@ export function mountPages(app: Hono, ctx: Ctx): void {
   });
 
   app.post('/marketplace/manage/added-apps/:clientId/remove', async (c) => {
-    const form = UserForm.safeParse(await c.req.parseBody());
+    const fields = await readFormFields(c);
+    // Never fall back to the default user on an unreadable form: that would remove someone else's app.
+    if (!fields) return unreadableForm(c);
+    const form = UserForm.safeParse(fields);
     const user = pickUser(ctx, form.success ? form.data.user : undefined);
     const clientId = c.req.param('clientId');
     if (!user || !ctx.store.state.apps[clientId]) return c.html(errorPage('App not found', 'This app is not added to the selected sandbox user.'), 404);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StateSchema, type State } from './state.ts';
 
@@ -18,9 +18,12 @@ export function createStore(file: string | undefined, fresh: () => State): Store
     save() {
       if (!file) return;
       // Write-then-rename so a crash mid-write never leaves a truncated state file.
-      mkdirSync(dirname(file), { recursive: true });
+      // The file holds client secrets and tokens: owner-only (0600), in an owner-only directory when the
+      // sandbox creates it (0700). A fresh temp file ('wx') gets the mode even over a leftover one.
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(state));
+      rmSync(tmp, { force: true });
+      writeFileSync(tmp, JSON.stringify(state), { mode: 0o600, flag: 'wx' });
       renameSync(tmp, file);
     },
     replace(next) {
