@@ -91,9 +91,9 @@ for (let i = 0; i < N; i++) {
 
 // C: twenty simultaneous clicks on one incident.
 const id = await declare('Twenty clicks');
-const before = ((await (await fetch(`${url}/zoom-sandbox/_control/calls`)).json()) as { counts: Record<string, number> }).counts['POST /v2/users/:userId/meetings'] ?? 0;
+const before = ((await (await fetch(`${url}/zoom-sandbox/_control/calls`, { headers: { 'x-zoom-sandbox-control-token': runframe.sandboxControlToken ?? '' } })).json()) as { counts: Record<string, number> }).counts['POST /v2/users/:userId/meetings'] ?? 0;
 const burst = await time(() => Promise.all(Array.from({ length: 20 }, () => api('POST', `/incidents/${id}/war-room`, {}).then(async (r) => ((await r.json()) as { warRoom: { joinUrl: string } }).warRoom.joinUrl))));
-const after = ((await (await fetch(`${url}/zoom-sandbox/_control/calls`)).json()) as { counts: Record<string, number> }).counts['POST /v2/users/:userId/meetings'] ?? 0;
+const after = ((await (await fetch(`${url}/zoom-sandbox/_control/calls`, { headers: { 'x-zoom-sandbox-control-token': runframe.sandboxControlToken ?? '' } })).json()) as { counts: Record<string, number> }).counts['POST /v2/users/:userId/meetings'] ?? 0;
 
 server.close();
 await runframe.stop();

@@ -61,7 +61,7 @@ const j = new Journey(
   () => browser,
   () => server.url,
 );
-const zoom = sandboxControl(() => server.url);
+const zoom = sandboxControl(() => server.url, () => server.runframe.sandboxControlToken);
 const shot = (page: Page, name: string) => screenshot(page, `war-room-${name}`);
 
 let owner: Page;

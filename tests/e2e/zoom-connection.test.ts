@@ -46,7 +46,7 @@ const j = new Journey(
   () => browser,
   () => server.url,
 );
-const zoom = sandboxControl(() => server.url);
+const zoom = sandboxControl(() => server.url, () => server.runframe.sandboxControlToken);
 let owner: Page;
 const shot = (page: Page, name: string) => screenshot(page, `zoom-${name}`);
 

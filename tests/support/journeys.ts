@@ -197,12 +197,13 @@ export interface WebhookDelivery {
   attempts: Array<{ at: string; status: number | null; error?: string }>;
 }
 
-/** The sandbox's control API (docs/zoom-sandbox.md, "Control API"): JSON, no authentication. */
-export function sandboxControl(baseUrl: () => string) {
+/** The sandbox's control API (docs/zoom-sandbox.md, "Control API"): JSON; demo mode wants the per-process token. */
+export function sandboxControl(baseUrl: () => string, token: () => string | null = () => null) {
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const t = token();
     const res = await fetch(new URL(`${SANDBOX_PREFIX}/_control${path}`, baseUrl()), {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(t ? { 'x-zoom-sandbox-control-token': t } : {}) },
       body: body === undefined ? null : JSON.stringify(body),
     });
     const text = await res.text();
