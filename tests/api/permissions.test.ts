@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { eq } from 'drizzle-orm';
 import { declareIncident } from '../../src/domain/incidents/declare-incident.ts';
+import { getIncident } from '../../src/domain/incidents/list-incidents.ts';
 import type { Role } from '../../src/domain/access/roles.ts';
+import { createApiToken, revokeApiToken } from '../../src/domain/orgs/api-tokens.ts';
+import { createInvite, describeInvite, revokeInvite } from '../../src/domain/orgs/invites.ts';
+import { changeMemberRole, listMembers, removeMember } from '../../src/domain/orgs/members.ts';
+import { incidents, invites } from '../../src/platform/db/schema.ts';
+import { AppError } from '../../src/shared/errors.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 
 const t = await makeTestApp();
@@ -14,101 +21,275 @@ const people: Record<Role, Member> = {
 };
 const ROLES: Role[] = ['owner', 'admin', 'responder', 'viewer'];
 
-const fresh = async () => (await declareIncident({ ctx: t.ctxFor(owner), input: { title: 'Matrix' } })).incident;
+let seq = 0;
+const unique = (label: string) => `${label} ${++seq}`;
+const fresh = async (title = 'Matrix') => (await declareIncident({ ctx: t.ctxFor(owner), input: { title } })).incident;
+const incidentNow = (id: string) => getIncident({ ctx: t.ctxFor(owner), incidentRef: id });
+const roleOf = async (userId: string) => (await listMembers(t.ctxFor(owner))).find((m) => m.userId === userId)?.role ?? null;
+const inviteCount = async () => (await t.deps.db.select({ id: invites.id }).from(invites).where(eq(invites.orgId, owner.orgId))).length;
+const tokenWorks = async (token: string) => (await t.app.request('/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).status === 200;
+
+/** What a call answered, and whether the thing the row is named after really happened (or was really shown). */
+interface Outcome {
+  status: number;
+  done: boolean;
+}
+
+/** A domain operation called the way another entry point (the CLI) would: a refusal is the 403 it becomes at the edge. */
+async function viaDomain(op: () => Promise<unknown>): Promise<number> {
+  try {
+    await op();
+    return 200;
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'forbidden') return 403;
+    throw e;
+  }
+}
 
 interface Action {
   name: string;
   allowed: Role[];
-  api: (m: Member) => Promise<number>;
-  page: (m: Member) => Promise<number>;
+  page: (m: Member) => Promise<Outcome>;
+  /** The JSON API's route for it; actions the API does not offer (members, invites, tokens) are checked on the domain operation instead. */
+  api?: (m: Member) => Promise<Outcome>;
+  domain?: (m: Member) => Promise<Outcome>;
 }
 
 const edit: Role[] = ['owner', 'admin', 'responder'];
 const manage: Role[] = ['owner', 'admin'];
 const all: Role[] = ROLES;
 
+/** Declares through the given call and reports whether an incident with that title now exists. */
+const declared = async (title: string, call: () => Promise<{ status: number }>): Promise<Outcome> => {
+  const { status } = await call();
+  const rows = await t.deps.db.select({ id: incidents.id }).from(incidents).where(eq(incidents.title, title));
+  return { status, done: rows.length === 1 };
+};
+/** Runs a change on a fresh incident and reports whether the incident shows it afterwards. */
+const changed = async (call: (inc: { id: string; number: number }) => Promise<{ status: number }>, landed: (after: Awaited<ReturnType<typeof incidentNow>>) => boolean): Promise<Outcome> => {
+  const inc = await fresh();
+  const { status } = await call(inc);
+  return { status, done: landed(await incidentNow(inc.id)) };
+};
+/** A read: answered, and the incident's title is in what came back. */
+const shows = async (title: string, call: () => Promise<{ status: number; text: string }>): Promise<Outcome> => {
+  const r = await call();
+  return { status: r.status, done: r.text.includes(title) };
+};
+const invited = async (call: () => Promise<number>): Promise<Outcome> => {
+  const before = await inviteCount();
+  const status = await call();
+  return { status, done: (await inviteCount()) === before + 1 };
+};
+const inviteRevoked = async (call: (inviteId: string) => Promise<number>): Promise<Outcome> => {
+  const invite = await createInvite({ ctx: t.ctxFor(owner), input: { role: 'viewer' } });
+  const status = await call(invite.id);
+  return { status, done: (await describeInvite(t.deps, invite.url.split('/invites/')[1] ?? '')) === null };
+};
+const roleChanged = async (call: (userId: string) => Promise<number>): Promise<Outcome> => {
+  const target = await t.member(owner, 'viewer');
+  const status = await call(target.userId);
+  return { status, done: (await roleOf(target.userId)) === 'responder' };
+};
+const removed = async (call: (userId: string) => Promise<number>): Promise<Outcome> => {
+  const target = await t.member(owner, 'viewer');
+  const status = await call(target.userId);
+  return { status, done: (await roleOf(target.userId)) === null };
+};
+/** Revokes one of the member's own tokens; done when it no longer authenticates. */
+const ownTokenRevoked = async (m: Member, call: (tokenId: string) => Promise<number>): Promise<Outcome> => {
+  const made = await createApiToken({ ctx: t.ctxFor(m), input: { name: unique('to revoke') } });
+  const status = await call(made.id);
+  return { status, done: !(await tokenWorks(made.token)) };
+};
+
 const actions: Action[] = [
   {
     name: 'declare an incident',
     allowed: edit,
-    api: async (m) => (await t.api(m, 'POST', '/api/v1/incidents', { title: 'x' })).status,
-    page: async (m) => (await t.page(m, 'POST', '/incidents', { title: 'x', severity: 'SEV2' })).status,
+    api: (m) => {
+      const title = unique(`${m.role} via API`);
+      return declared(title, () => t.api(m, 'POST', '/api/v1/incidents', { title }));
+    },
+    page: (m) => {
+      const title = unique(`${m.role} via page`);
+      return declared(title, () => t.page(m, 'POST', '/incidents', { title, severity: 'SEV2' }));
+    },
   },
   {
     name: 'change status',
     allowed: edit,
-    api: async (m) => (await t.api(m, 'POST', `/api/v1/incidents/${(await fresh()).id}/status`, { status: 'fixing' })).status,
-    page: async (m) => (await t.page(m, 'POST', `/incidents/${(await fresh()).number}/status`, { status: 'fixing' })).status,
+    api: (m) => changed((inc) => t.api(m, 'POST', `/api/v1/incidents/${inc.id}/status`, { status: 'fixing' }), (i) => i.status === 'fixing'),
+    page: (m) => changed((inc) => t.page(m, 'POST', `/incidents/${inc.number}/status`, { status: 'fixing' }), (i) => i.status === 'fixing'),
   },
   {
     name: 'change severity',
     allowed: edit,
-    api: async (m) => (await t.api(m, 'POST', `/api/v1/incidents/${(await fresh()).id}/severity`, { severity: 'SEV0' })).status,
-    page: async (m) => (await t.page(m, 'POST', `/incidents/${(await fresh()).number}/severity`, { severity: 'SEV0' })).status,
+    api: (m) => changed((inc) => t.api(m, 'POST', `/api/v1/incidents/${inc.id}/severity`, { severity: 'SEV0' }), (i) => i.severity === 'SEV0'),
+    page: (m) => changed((inc) => t.page(m, 'POST', `/incidents/${inc.number}/severity`, { severity: 'SEV0' }), (i) => i.severity === 'SEV0'),
   },
   {
     name: 'change lead',
     allowed: edit,
-    api: async (m) => (await t.api(m, 'POST', `/api/v1/incidents/${(await fresh()).id}/lead`, { leadUserId: owner.userId })).status,
-    page: async (m) => (await t.page(m, 'POST', `/incidents/${(await fresh()).number}/lead`, { leadUserId: owner.userId })).status,
+    api: (m) => changed((inc) => t.api(m, 'POST', `/api/v1/incidents/${inc.id}/lead`, { leadUserId: owner.userId }), (i) => i.lead?.userId === owner.userId),
+    page: (m) => changed((inc) => t.page(m, 'POST', `/incidents/${inc.number}/lead`, { leadUserId: owner.userId }), (i) => i.lead?.userId === owner.userId),
   },
   {
     name: 'add a note',
     allowed: edit,
-    api: async (m) => (await t.api(m, 'POST', `/api/v1/incidents/${(await fresh()).id}/notes`, { body: 'hi' })).status,
-    page: async (m) => (await t.page(m, 'POST', `/incidents/${(await fresh()).number}/notes`, { body: 'hi' })).status,
+    api: async (m) => {
+      const inc = await fresh();
+      const body = unique('api note');
+      const { status } = await t.api(m, 'POST', `/api/v1/incidents/${inc.id}/notes`, { body });
+      return { status, done: (await t.api(owner, 'GET', `/api/v1/incidents/${inc.id}/timeline`)).text.includes(body) };
+    },
+    page: async (m) => {
+      const inc = await fresh();
+      const body = unique('page note');
+      const { status } = await t.page(m, 'POST', `/incidents/${inc.number}/notes`, { body });
+      return { status, done: (await t.api(owner, 'GET', `/api/v1/incidents/${inc.id}/timeline`)).text.includes(body) };
+    },
   },
   {
-    name: 'view incidents',
+    name: 'view incidents in the list',
     allowed: all,
-    api: async (m) => (await t.api(m, 'GET', `/api/v1/incidents/${(await fresh()).id}/timeline`)).status,
-    page: async (m) => (await t.page(m, 'GET', `/incidents/${(await fresh()).number}`)).status,
+    api: async (m) => {
+      const title = unique('Listed');
+      await fresh(title);
+      return shows(title, () => t.api(m, 'GET', '/api/v1/incidents'));
+    },
+    page: async (m) => {
+      const title = unique('Listed');
+      await fresh(title);
+      return shows(title, () => t.page(m, 'GET', '/incidents'));
+    },
+  },
+  {
+    name: 'view an incident',
+    allowed: all,
+    api: async (m) => {
+      const title = unique('Opened');
+      return shows(title, async () => t.api(m, 'GET', `/api/v1/incidents/${(await fresh(title)).id}`));
+    },
+    page: async (m) => {
+      const title = unique('Opened');
+      return shows(title, async () => t.page(m, 'GET', `/incidents/${(await fresh(title)).number}`));
+    },
+  },
+  {
+    name: 'view an incident timeline',
+    allowed: all,
+    api: async (m) => {
+      const title = unique('Timeline of');
+      return shows(title, async () => t.api(m, 'GET', `/api/v1/incidents/${(await fresh(title)).id}/timeline`));
+    },
+    page: async (m) => {
+      const title = unique('Timeline of');
+      const r = await t.page(m, 'GET', `/incidents/${(await fresh(title)).number}`);
+      return { status: r.status, done: r.text.includes(`Declared INC-`) && r.text.includes(title) };
+    },
   },
   {
     name: 'view the audit log',
     allowed: manage,
-    api: async (m) => (await t.api(m, 'GET', '/api/v1/audit-log')).status,
-    page: async (m) => (await t.page(m, 'GET', '/organization/audit')).status,
+    api: async (m) => {
+      const { id } = await fresh();
+      const r = await t.api(m, 'GET', '/api/v1/audit-log?action=incident.declared');
+      return { status: r.status, done: r.json?.entries?.some((e) => e.action === 'incident.declared' && JSON.stringify(e).includes(id)) ?? false };
+    },
+    page: async (m) => {
+      const { id } = await fresh();
+      const r = await t.page(m, 'GET', '/organization/audit?action=incident.declared');
+      return { status: r.status, done: r.text.includes('incident.declared') && r.text.includes(id.slice(0, 8)) };
+    },
   },
   {
     name: 'invite members',
     allowed: manage,
-    api: async (m) => (await t.page(m, 'POST', '/organization/invites', { role: 'viewer' })).status,
-    page: async (m) => (await t.page(m, 'POST', '/organization/invites', { role: 'viewer' })).status,
+    page: (m) =>
+      invited(async () => {
+        const r = await t.page(m, 'POST', '/organization/invites', { role: 'viewer' });
+        if (r.status === 200) assert.match(r.text, /Invite link for a new Viewer/, 'the link is shown to the inviter');
+        return r.status;
+      }),
+    domain: (m) => invited(() => viaDomain(() => createInvite({ ctx: t.ctxFor(m), input: { role: 'viewer' } }))),
+  },
+  {
+    name: 'revoke an invite',
+    allowed: manage,
+    page: (m) => inviteRevoked(async (id) => (await t.page(m, 'POST', `/organization/invites/${id}/revoke`, {})).status),
+    domain: (m) => inviteRevoked((id) => viaDomain(() => revokeInvite({ ctx: t.ctxFor(m), inviteId: id }))),
   },
   {
     name: 'change roles',
     allowed: manage,
-    api: async (m) => {
-      const target = await t.member(owner, 'viewer');
-      return (await t.page(m, 'POST', `/organization/members/${target.userId}/role`, { role: 'responder' })).status;
-    },
+    page: (m) => roleChanged(async (userId) => (await t.page(m, 'POST', `/organization/members/${userId}/role`, { role: 'responder' })).status),
+    domain: (m) => roleChanged((userId) => viaDomain(() => changeMemberRole({ ctx: t.ctxFor(m), userId, input: { role: 'responder' } }))),
+  },
+  {
+    name: 'remove members',
+    allowed: manage,
+    page: (m) => removed(async (userId) => (await t.page(m, 'POST', `/organization/members/${userId}/remove`, {})).status),
+    domain: (m) => removed((userId) => viaDomain(() => removeMember({ ctx: t.ctxFor(m), userId }))),
+  },
+  {
+    // Personal tokens act as their owner with the owner's role, so every role may manage its own.
+    name: 'create their own API token',
+    allowed: all,
     page: async (m) => {
-      const target = await t.member(owner, 'viewer');
-      return (await t.page(m, 'POST', `/organization/members/${target.userId}/remove`, {})).status;
+      const r = await t.page(m, 'POST', '/settings/api-tokens', { name: unique('page token') });
+      const shown = /(rf_[A-Za-z0-9_-]{30,})/.exec(r.text)?.[1];
+      return { status: r.status, done: shown !== undefined && (await tokenWorks(shown)) };
     },
+    domain: async (m) => {
+      let token = '';
+      const status = await viaDomain(async () => (token = (await createApiToken({ ctx: t.ctxFor(m), input: { name: unique('domain token') } })).token));
+      return { status, done: token !== '' && (await tokenWorks(token)) };
+    },
+  },
+  {
+    name: 'revoke their own API token',
+    allowed: all,
+    page: (m) => ownTokenRevoked(m, async (id) => (await t.page(m, 'POST', `/settings/api-tokens/${id}/revoke`, {})).status),
+    domain: (m) => ownTokenRevoked(m, (id) => viaDomain(() => revokeApiToken({ ctx: t.ctxFor(m), tokenId: id }))),
   },
 ];
 
 const ok = (status: number) => status >= 200 && status < 400;
 
 for (const action of actions) {
+  const second = action.api ? 'API' : 'domain operation; the API has no route for it';
   for (const role of ROLES) {
     const expected = action.allowed.includes(role);
-    test(`${role} ${expected ? 'can' : 'cannot'} ${action.name} (API and page)`, async () => {
+    test(`${role} ${expected ? 'can' : 'cannot'} ${action.name} (page and ${second})`, async () => {
       const m = people[role];
-      const viaApi = await action.api(m);
-      const viaPage = await action.page(m);
-      if (expected) {
-        assert.ok(ok(viaApi), `API answered ${viaApi}`);
-        assert.ok(ok(viaPage), `page answered ${viaPage}`);
-      } else {
-        assert.equal(viaApi, 403);
-        assert.equal(viaPage, 403);
+      const other = action.api ?? action.domain;
+      assert.ok(other, `${action.name}: an API or a domain check`);
+      for (const [via, call] of [['page', action.page], [action.api ? 'API' : 'domain', other]] as const) {
+        const r = await call(m);
+        if (expected) {
+          assert.ok(ok(r.status), `${via} answered ${r.status}`);
+          assert.ok(r.done, `${via} answered ${r.status} but "${action.name}" did not happen`);
+        } else {
+          assert.equal(r.status, 403, `${via} answered ${r.status}`);
+          assert.equal(r.done, false, `${via} refused, yet "${action.name}" happened`);
+        }
       }
     });
   }
 }
+
+test("nobody can revoke another member's API token: it is not found, not forbidden, and keeps working", async () => {
+  const target = await t.member(owner, 'responder');
+  const theirs = await createApiToken({ ctx: t.ctxFor(target), input: { name: 'theirs' } });
+  for (const role of ROLES) {
+    const m = people[role];
+    const page = await t.page(m, 'POST', `/settings/api-tokens/${theirs.id}/revoke`, {});
+    assert.equal(page.status, 404, `${role} on the page`);
+    await assert.rejects(revokeApiToken({ ctx: t.ctxFor(m), tokenId: theirs.id }), (e: unknown) => e instanceof AppError && e.code === 'not_found');
+  }
+  assert.ok(await tokenWorks(theirs.token));
+});
 
 test('a refused action explains itself in words a user understands', async () => {
   const res = await t.api(people.viewer, 'POST', '/api/v1/incidents', { title: 'x' });

@@ -116,15 +116,18 @@ test('an Idempotency-Key retry returns the first incident; a different body with
 test('the list puts active incidents first and filters by status and severity', async () => {
   const o = await t.owner();
   const ctx = t.ctxFor(o);
-  const old = await declareIncident({ ctx, input: { title: 'Old', severity: 'SEV1' } });
-  await changeIncidentStatus({ ctx, incidentRef: old.incident.id, input: { status: 'resolved' } });
-  await declareIncident({ ctx, input: { title: 'Newer', severity: 'SEV3' } });
+  // Declared in this order, so "newest first" alone would list the resolved one before the older active one.
+  await declareIncident({ ctx, input: { title: 'Older active', severity: 'SEV3' } });
+  const resolved = await declareIncident({ ctx, input: { title: 'Newer resolved', severity: 'SEV1' } });
+  await changeIncidentStatus({ ctx, incidentRef: resolved.incident.id, input: { status: 'resolved' } });
+  await declareIncident({ ctx, input: { title: 'Newest active', severity: 'SEV2' } });
   const all = await listIncidents({ ctx, input: {} });
-  assert.deepEqual(all.incidents.map((i) => i.title), ['Newer', 'Old']);
-  assert.deepEqual((await listIncidents({ ctx, input: { status: 'active' } })).incidents.map((i) => i.title), ['Newer']);
-  assert.deepEqual((await listIncidents({ ctx, input: { status: 'resolved' } })).incidents.map((i) => i.title), ['Old']);
-  assert.deepEqual((await listIncidents({ ctx, input: { severity: 'SEV1' } })).incidents.map((i) => i.title), ['Old']);
-  const paged = await listIncidents({ ctx, input: { perPage: '1', page: '2' } });
-  assert.deepEqual(paged.incidents.map((i) => i.title), ['Old']);
-  assert.equal(paged.total, 2);
+  assert.deepEqual(all.incidents.map((i) => i.title), ['Newest active', 'Older active', 'Newer resolved'], 'active first, newest first within each group');
+  assert.deepEqual(all.incidents.map((i) => i.active), [true, true, false]);
+  assert.deepEqual((await listIncidents({ ctx, input: { status: 'active' } })).incidents.map((i) => i.title), ['Newest active', 'Older active']);
+  assert.deepEqual((await listIncidents({ ctx, input: { status: 'resolved' } })).incidents.map((i) => i.title), ['Newer resolved']);
+  assert.deepEqual((await listIncidents({ ctx, input: { severity: 'SEV1' } })).incidents.map((i) => i.title), ['Newer resolved']);
+  const paged = await listIncidents({ ctx, input: { perPage: '2', page: '2' } });
+  assert.deepEqual(paged.incidents.map((i) => i.title), ['Newer resolved'], 'pages follow the same order');
+  assert.equal(paged.total, 3);
 });
