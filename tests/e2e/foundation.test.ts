@@ -1,6 +1,7 @@
 // The journey of issue 2 in Chromium: an Owner signs up, declares a SEV1, moves it to Fixing, adds a
 // note and sees all of it on the timeline; a teammate invited as Viewer sees the incident but no edit
-// controls, and is told why. Every page visited is checked with axe-core and screenshotted.
+// controls, and is told why; the Owner reads the audit log and creates an API token, shown once. Every
+// page visited is checked with axe-core and screenshotted, and none loads anything from another origin.
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -21,6 +22,8 @@ const CANT_EDIT = "Your role can't edit incidents. Ask an Owner or Admin.";
 let server: TestServer;
 let browser: TestBrowser;
 const pageErrors = new Map<Page, string[]>();
+/** Every URL any page of the journey requested: all must be Runframe's own (no CDN, works offline). */
+const requested: string[] = [];
 let owner: Page;
 let viewer: Page;
 let inviteUrl = '';
@@ -40,6 +43,7 @@ async function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
 /** A page in a new browser context: its own cookies, as a second person on another machine would have. */
 async function newPage(): Promise<Page> {
   const context = await browser.newContext();
+  context.on('request', (req) => requested.push(req.url()));
   const page = await context.newPage();
   pageErrors.set(page, trackPageErrors(page));
   return page;
@@ -221,6 +225,72 @@ describe('foundation journey (issue 2) in Chromium', { timeout: 90_000 }, () => 
       await screenshot(viewer, '10-viewer-incident');
       await assertSkipLinkFirst(viewer);
     });
+  });
+
+  it('the Owner reads the audit log: who did what, from where, filterable', async (t) => {
+    await step(t, async () => {
+      await owner.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organization' }).click();
+      await owner.waitForURL(`${server.url}/organization/members`);
+      await owner.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Audit log' }).click();
+      await owner.waitForURL(`${server.url}/organization/audit`);
+      await owner.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+      const table = owner.getByRole('main').getByRole('table');
+      for (const action of ['user.signed_up', 'incident.declared', 'incident.status_changed', 'incident.note_added', 'invite.created', 'invite.accepted']) {
+        assert.ok((await table.getByRole('cell', { name: action, exact: true }).count()) > 0, `the audit log lists ${action}`);
+      }
+      const accepted = table.getByRole('row').filter({ has: owner.getByRole('cell', { name: 'invite.accepted', exact: true }) });
+      assert.ok((await accepted.innerText()).includes(VIEWER.email), 'the Viewer joining is attributed to the Viewer');
+      assert.ok(!(await table.innerText()).includes(NOTE), 'the note text stays out of the audit log');
+      await a11y(owner, 'audit log');
+      await screenshot(owner, '11-audit-log');
+
+      await owner.getByLabel('Action starts with').fill('invite.');
+      await owner.getByRole('button', { name: 'Filter' }).click();
+      await owner.waitForURL((u) => u.pathname === '/organization/audit' && u.searchParams.get('action') === 'invite.');
+      const actions = (await table.getByRole('code').allInnerTexts()).map((s) => s.trim()).filter((s) => /^[a-z_]+\.[a-z_]+$/.test(s));
+      assert.deepEqual([...new Set(actions)].sort(), ['invite.accepted', 'invite.created'], 'the filter keeps only invite actions');
+      await a11y(owner, 'audit log filtered');
+      await screenshot(owner, '12-audit-log-filtered');
+    });
+  });
+
+  it('creates an API token on Settings › API tokens: shown once, and it works', async (t) => {
+    await step(t, async () => {
+      await owner.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API tokens' }).click();
+      await owner.waitForURL(`${server.url}/settings/api-tokens`);
+      await owner.getByRole('heading', { level: 1, name: 'API tokens' }).waitFor();
+      await owner.getByText('You have no API tokens in this organization.').waitFor();
+      await a11y(owner, 'API tokens (none yet)');
+      await screenshot(owner, '13-api-tokens-empty');
+
+      await owner.getByLabel('Name', { exact: true }).fill('pager bridge');
+      await owner.getByRole('button', { name: 'Create token' }).click();
+      const created = owner.getByRole('status').filter({ hasText: 'Token “pager bridge” created.' });
+      await created.waitFor();
+      assert.ok(await created.getByText('Copy it now: it will not be shown again.').isVisible());
+      const token = (await created.getByLabel('New API token').inputValue()).trim();
+      assert.match(token, /^rf_[A-Za-z0-9_-]{30,}$/);
+      await a11y(owner, 'API token created');
+      await screenshot(owner, '14-api-token-created');
+
+      const me = await fetch(`${server.url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(me.status, 200, 'the token works against the API');
+      assert.equal(((await me.json()) as { user: { email: string } }).user.email, OWNER.email);
+
+      await visit(owner, '/settings/api-tokens');
+      const row = owner.getByRole('row').filter({ hasText: 'pager bridge' });
+      await row.waitFor();
+      assert.ok((await row.innerText()).includes(token.slice(0, 10)), 'the list recognises the token by its first characters');
+      assert.ok(!(await owner.content()).includes(token), 'the token is never shown again');
+    });
+  });
+
+  it('no page loaded anything from another origin (no CDN)', (t) => {
+    if (broken) return void t.skip('an earlier step failed');
+    const own = new URL(server.url).origin;
+    const fetched = requested.filter((u) => /^(https?|wss?):/.test(u));
+    assert.ok(fetched.some((u) => u === `${own}/assets/app.css`), 'the stylesheet requests were seen');
+    assert.deepEqual(fetched.filter((u) => new URL(u).origin !== own), [], 'every resource comes from Runframe itself');
   });
 
   it('no page logged a console error, threw, or answered 4xx/5xx', async (t) => {
