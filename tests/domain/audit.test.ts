@@ -42,8 +42,8 @@ test('invites and member changes are audited with actor, action, target, address
 
   const byOwner = { actor: label(o), ip: ownerAt.ip, userAgent: ownerAt.userAgent };
   const expected: Array<[string, string, Partial<AuditEntryView>]> = [
-    ['invite.created', kept.id, { ...byOwner, targetType: 'invite', metadata: { role: 'responder' } }],
-    ['invite.created', dropped.id, { ...byOwner, targetType: 'invite', metadata: { role: 'viewer' } }],
+    ['invite.created', kept.id, { ...byOwner, targetType: 'invite', metadata: { role: 'Responder' } }],
+    ['invite.created', dropped.id, { ...byOwner, targetType: 'invite', metadata: { role: 'Viewer' } }],
     ['invite.revoked', dropped.id, { ...byOwner, targetType: 'invite', metadata: {} }],
     ['invite.accepted', kept.id, { actor: label(newcomer), ip: joinAt.ip, userAgent: joinAt.userAgent, targetType: 'invite', metadata: { role: 'Responder' } }],
     ['member.role_changed', userId, { ...byOwner, targetType: 'user', metadata: { from: 'Responder', to: 'Admin', member: newcomer.email } }],

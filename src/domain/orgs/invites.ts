@@ -35,7 +35,7 @@ export async function createInvite({ ctx, input }: { ctx: Ctx; input: unknown })
       action: 'invite.created',
       targetType: 'invite',
       targetId: id,
-      metadata: { role },
+      metadata: { role: ROLE_LABEL[role] },
     });
   });
   return { id, role, url: inviteUrl(ctx.settings.publicUrl, token), expiresAt: expiresAt.toISOString() };
