@@ -115,7 +115,7 @@ test('the audit log filters by actor and pages through the rest', async () => {
 
   const byAdmin = await listAudit({ ctx: t.ctxFor(o), input: { action: 'invite.created', actor: admin.email } });
   assert.equal(byAdmin.total, 1);
-  assert.deepEqual(byAdmin.entries.map((e) => [e.actor, e.metadata['role']]), [[label(admin), 'responder']]);
+  assert.deepEqual(byAdmin.entries.map((e) => [e.actor, e.metadata['role']]), [[label(admin), 'Responder']]);
   const byName = await listAudit({ ctx: t.ctxFor(o), input: { action: 'invite.created', actor: 'Ada Adm' } });
   assert.deepEqual(byName.entries.map((e) => e.actor), [label(admin)], 'part of a name is enough');
   const wildcard = await listAudit({ ctx: t.ctxFor(o), input: { actor: '%' } });
