@@ -94,8 +94,8 @@ test('each Zoom failure leaves a failed war room with the reason and the fix, a 
   const o = await orgWithZoom();
   const cases: { name: string; inject: () => Promise<unknown>; status: number; message: RegExp }[] = [
     { name: '3161', inject: () => fault({ kind: 'user_cannot_host' }), status: 422, message: /The connected Zoom user can't host meetings\. Check that user's Zoom permissions, then try again\./ },
-    { name: '429 daily', inject: () => fault({ kind: 'rate_limit', type: 'Daily-limit' }), status: 503, message: /daily limit for creating meetings\. Try again after \d{4}-\d\d-\d\d 00:00 UTC/ },
-    { name: '429 per second', inject: () => fault({ kind: 'rate_limit', type: 'QPS' }), status: 503, message: /Zoom is limiting how fast Runframe may call it\. Try again/ },
+    { name: '429 daily', inject: () => fault({ kind: 'rate_limit', type: 'Daily-limit' }), status: 429, message: /daily limit for creating meetings\. Try again after \d{4}-\d\d-\d\d 00:00 UTC/ },
+    { name: '429 per second', inject: () => fault({ kind: 'rate_limit', type: 'QPS' }), status: 429, message: /Zoom is rate limiting Runframe; try again in \d+ seconds?\./ },
     { name: '5xx', inject: () => fault({ kind: 'zoom_error', status: 500, code: 500, message: 'Internal Error' }, 3), status: 503, message: /Zoom is unavailable right now — try again/ },
     { name: 'dropped connections', inject: () => fault({ kind: 'drop' }, 3), status: 503, message: /Zoom is unavailable right now — try again/ },
   ];

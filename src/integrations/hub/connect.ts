@@ -1,6 +1,7 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { integrationConnections } from '../../platform/db/schema.ts';
-import { requirePermission } from '../../domain/access/roles.ts';
+import { can, requirePermission } from '../../domain/access/roles.ts';
+import { findMembership } from '../../domain/orgs/memberships.ts';
 import { actorLabel } from '../../domain/orgs/fields.ts';
 import type { Actor, RequestMeta } from '../../domain/context.ts';
 import { enqueueJob } from '../../jobs/runner.ts';
@@ -19,6 +20,15 @@ export async function startConnect(hub: HubDeps, actor: Actor, sessionHash: stri
   const provider = requireProvider(hub, providerId);
   const { state, codeChallenge } = await createOAuthState(hub, { orgId: actor.orgId, userId: actor.userId, sessionHash, provider: provider.id });
   return provider.authorizeUrl(state, codeChallenge);
+}
+
+/** The user finishing the callback may no longer manage integrations in the state's organization. */
+export class ConnectNotAllowed extends AppError {
+  constructor(displayName: string) {
+    super('forbidden', `Your role no longer allows managing integrations in this organization, so ${displayName} was not connected and nothing was stored.`, {
+      hint: `Ask an Owner or Admin to connect ${displayName}.`,
+    });
+  }
 }
 
 export type ConnectOutcome = 'connected' | 'denied' | 'missing_scope' | 'failed';
@@ -43,6 +53,10 @@ export async function completeConnect(
 ): Promise<{ outcome: ConnectOutcome; orgId: string; detail?: string }> {
   const provider = requireProvider(hub, providerId);
   const { orgId, codeVerifier } = await consumeOAuthState(hub, params.state, { userId: who.userId, sessionHash: who.sessionHash, provider: provider.id });
+  // The role may have changed (or the membership ended) since Connect was clicked: check it again
+  // before the code is exchanged, so a refusal leaves nothing behind here or at the provider.
+  const role = await findMembership(hub.db, orgId, who.userId);
+  if (!role || !can(role, 'integration:manage')) throw new ConnectNotAllowed(provider.displayName);
   const source = { userId: who.userId, label: actorLabel(who) };
   if (params.error !== undefined || !params.code) return { outcome: 'denied', orgId };
   let creds;
@@ -79,6 +93,9 @@ export async function completeConnect(
       scopes: creds.scopes,
       ...sealed,
       accessExpiresAt: creds.expiresAt,
+      // New credentials: a refresh still running on the old ones must not store its result.
+      refreshLeaseId: null,
+      refreshLeaseUntil: null,
       connectedBy: who.userId,
       connectedAt: now,
       healthCheckedAt: now,

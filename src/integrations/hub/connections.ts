@@ -77,9 +77,9 @@ export async function auditIntegration(
 }
 
 /**
- * Flips a connection to Reconnect required and forgets its credentials: they no longer work, and a
- * dead token must never be used again. `onlyIfFingerprint` keeps a stale failure from undoing a
- * reconnect that happened meanwhile.
+ * Flips a connection to Reconnect required and forgets its credentials: a dead token must never be
+ * used again, and a live one Runframe gives up on is revoked first (`revokeBeforeDropping`). The
+ * fingerprint condition keeps a stale failure from undoing a reconnect that happened meanwhile.
  */
 export async function markReconnectRequired(
   tx: DbOrTx,
@@ -101,6 +101,8 @@ export async function markReconnectRequired(
       sealedCredentials: null,
       keyVersion: null,
       accessExpiresAt: null,
+      refreshLeaseId: null,
+      refreshLeaseUntil: null,
       // The last check no longer describes this connection.
       healthCheckedAt: clock.now(),
       healthOk: false,

@@ -9,6 +9,7 @@ import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { auditIntegration, findConnectionRow, findConnectionView, markReconnectRequired, providerSource, type AuditSource, type ConnectionView } from './connections.ts';
 import { ProviderError } from './provider.ts';
+import { revokeBeforeDropping } from './revoke-before-dropping.ts';
 import { withAccessToken } from './token-getter.ts';
 
 export const HEALTH_CHECK_JOB = 'integration.health_check';
@@ -39,6 +40,9 @@ export async function checkConnection(hub: HubDeps, meta: RequestMeta, orgId: st
       flip = false;
     } else throw err;
   }
+  // A refresh during the check changed the credentials: flip (and revoke) the ones stored now. A
+  // grant that still works but cannot be used is revoked at the provider before it is forgotten.
+  const target = problem !== null && flip ? ((await revokeBeforeDropping(hub, meta, provider, orgId, source)) ?? row) : row;
   const now = hub.clock.now();
   await hub.db.transaction(async (tx) => {
     await tx
@@ -52,7 +56,7 @@ export async function checkConnection(hub: HubDeps, meta: RequestMeta, orgId: st
         problem,
         credential_fingerprint: row.credentialFingerprint,
       });
-      if (flip) await markReconnectRequired(tx, hub.clock, meta, row, problem, source);
+      if (flip) await markReconnectRequired(tx, hub.clock, meta, target, problem, source);
     }
   });
   return findConnectionView(hub.db, orgId, providerId);

@@ -4,7 +4,8 @@ import { systemMeta } from '../../domain/context.ts';
 import { MeetingError, type MeetingPort } from '../../domain/war-rooms/port.ts';
 import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
-import { findConnectionRow, markReconnectRequired, providerSource } from './connections.ts';
+import { markReconnectRequired, providerSource } from './connections.ts';
+import { revokeBeforeDropping } from './revoke-before-dropping.ts';
 import { ProviderError, providerAppError } from './provider.ts';
 import { withAccessToken } from './token-getter.ts';
 
@@ -17,15 +18,17 @@ export function meetingPort(hub: HubDeps): MeetingPort {
     const f = err.failure;
     hub.log.warn({ provider: providerId, failure: f.kind, trackingId: err.trackingId }, 'meeting call failed at the provider');
     if (f.kind === 'missing_scope') {
-      const row = await findConnectionRow(hub.db, orgId, providerId);
+      // The grant still works, just not for meetings: revoke it before forgetting it.
+      const source = providerSource(provider.displayName);
+      const row = await revokeBeforeDropping(hub, systemMeta('war-room'), provider, orgId, source);
       if (row) {
         await hub.db.transaction((tx) =>
-          markReconnectRequired(tx, hub.clock, systemMeta('war-room'), row, `${provider.displayName} did not grant the meeting scope: connect again and approve it.`, providerSource(provider.displayName)),
+          markReconnectRequired(tx, hub.clock, systemMeta('war-room'), row, `${provider.displayName} did not grant the meeting scope: connect again and approve it.`, source),
         );
       }
     }
     // An outage after the request went out may still have created the meeting.
-    throw new MeetingError(providerAppError(provider.displayName, f), f.kind === 'unavailable', f.kind === 'unavailable' && mayHaveHappened);
+    throw new MeetingError(providerAppError(provider.displayName, f, hub.clock.now()), f.kind === 'unavailable', f.kind === 'unavailable' && mayHaveHappened);
   };
 
   return {

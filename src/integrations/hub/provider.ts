@@ -81,8 +81,16 @@ export type WebhookEvent =
   | { type: 'meeting_started' | 'meeting_ended'; meetingId: string; dedupeKey: string }
   | { type: 'other'; dedupeKey: string };
 
+/** Seconds until a rate limit lifts: the provider's own time, else the next UTC midnight for a daily limit or a second. */
+export function retryAfterSeconds(f: { daily: boolean; retryAt?: Date | undefined }, now: Date): number {
+  const at = f.retryAt ?? (f.daily ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)) : new Date(now.getTime() + 1000));
+  return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000));
+}
+
+const seconds = (n: number) => (n === 1 ? '1 second' : `${n} seconds`);
+
 /** Maps a provider failure to the user-facing error set: what happened and what to do next. */
-export function providerAppError(displayName: string, f: ProviderFailure): AppError {
+export function providerAppError(displayName: string, f: ProviderFailure, now: Date): AppError {
   switch (f.kind) {
     case 'invalid_grant':
     case 'token_invalid':
@@ -98,19 +106,28 @@ export function providerAppError(displayName: string, f: ProviderFailure): AppEr
         hint: `Ask your ${displayName} admin to allow meeting hosting for that user, or connect ${displayName} with a user who can host.`,
       });
     case 'rate_limited': {
-      const when = f.retryAt ? ` after ${f.retryAt.toISOString().replace('T', ' ').slice(0, 16)} UTC` : ' in a minute';
-      const retryAfterSeconds = f.retryAt ? Math.max(1, Math.ceil((f.retryAt.getTime() - Date.now()) / 1000)) : 60;
-      return new AppError(
-        'provider_unavailable',
-        f.daily
-          ? `The connected ${displayName} user reached ${displayName}'s daily limit for creating meetings. Try again${when}.`
-          : `${displayName} is limiting how fast Runframe may call it. Try again${when}.`,
-        { hint: f.daily ? `${displayName} resets the limit at 00:00 UTC.` : 'Nothing was created; it is safe to retry.', retryAfterSeconds },
-      );
+      // Not an outage: the provider said when to come back, and the API passes it on as Retry-After.
+      const wait = retryAfterSeconds(f, now);
+      if (f.daily) {
+        const at = new Date(now.getTime() + wait * 1000).toISOString().replace('T', ' ').slice(0, 16);
+        return new AppError('rate_limited', `The connected ${displayName} user reached ${displayName}'s daily limit for creating meetings. Try again after ${at} UTC.`, {
+          hint: `${displayName} resets the limit at 00:00 UTC. Nothing was created.`,
+          retryAfterSeconds: wait,
+        });
+      }
+      return new AppError('rate_limited', `${displayName} is rate limiting Runframe; try again in ${seconds(wait)}.`, {
+        hint: 'Nothing was created; it is safe to retry.',
+        retryAfterSeconds: wait,
+      });
     }
     case 'not_found':
       return new AppError('provider_rejected', `${displayName} could not find that meeting any more.`, { hint: 'Create a new war room.' });
     case 'rejected':
+      if (f.status >= 200 && f.status < 300) {
+        return new AppError('provider_rejected', `${displayName} answered with something Runframe cannot use, so nothing was linked.`, {
+          hint: 'Try again. If it keeps happening, contact support@runframe.io with the request id.',
+        });
+      }
       return new AppError('provider_rejected', `${displayName} refused the request (HTTP ${f.status}).`, {
         hint: 'Try again. If it keeps happening, contact support@runframe.io with the request id.',
       });

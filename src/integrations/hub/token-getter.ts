@@ -1,14 +1,22 @@
-import { and, eq } from 'drizzle-orm';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import { integrationConnections } from '../../platform/db/schema.ts';
 import { AppError } from '../../shared/errors.ts';
+import { newId } from '../../shared/ids.ts';
 import { systemMeta } from '../../domain/context.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { openCredentials, sealCredentials } from './credentials.ts';
 import { findConnectionRow, markReconnectRequired, providerSource, type ConnectionRow } from './connections.ts';
-import { ProviderError, providerAppError, type Credentials } from './provider.ts';
+import { ProviderError, providerAppError, type Credentials, type ProviderAdapter } from './provider.ts';
 
 // Refresh a little before expiry so a token never dies in the middle of a call.
 const REFRESH_MARGIN_MS = 5 * 60_000;
+// Well above the provider call's own 10-second deadline, so a live refresh never loses its lease;
+// a crashed refresher's lease simply runs out.
+const REFRESH_LEASE_MS = 30_000;
+// How long (real time) a caller waits for another caller's refresh before giving up.
+const WAIT_FOR_REFRESH_MS = REFRESH_LEASE_MS + 5_000;
+const POLL_MS = [5, 10, 20, 40, 80, 160, 250];
 
 export const reasonInvalidGrant = (name: string) =>
   `${name} no longer accepts Runframe’s authorization: it was revoked or expired, or the same ${name} user authorized Runframe again elsewhere (${name} keeps only the newest authorization).`;
@@ -29,46 +37,107 @@ function usable(row: ConnectionRow | null): row is ConnectionRow & { sealedCrede
   return row !== null && row.status === 'connected' && row.sealedCredentials !== null && row.keyVersion !== null;
 }
 
+type UsableRow = ConnectionRow & { sealedCredentials: string; keyVersion: number };
+
 /**
  * The one function that hands out a provider access token. It refreshes shortly before expiry,
- * one refresh at a time per connection across all processes (the row lock), and stores the rotated
- * refresh token in the same transaction as the new access token. `invalid_grant` flips the
+ * one refresh at a time per connection across all processes, and never holds a transaction (or a
+ * row lock) across the provider call: on embedded PGlite one open transaction stalls every query.
+ * A refresher first claims a lease on the row with a conditional update, calls the provider, then
+ * stores the rotated token pair in one update conditional on still holding the lease. Everyone else
+ * polls the row until the fresh token appears or the lease ends. `invalid_grant` flips the
  * connection to Reconnect required; a provider outage leaves it untouched.
  * `stale` names a token the provider just refused: refresh unless someone already replaced it.
  */
 export async function getAccessToken(hub: HubDeps, orgId: string, providerId: string, stale?: string): Promise<string> {
   const provider = requireProvider(hub, providerId);
   const fresh = (c: Credentials) => c.expiresAt.getTime() - hub.clock.now().getTime() > REFRESH_MARGIN_MS && c.accessToken !== stale;
-  const row = await findConnectionRow(hub.db, orgId, providerId);
-  if (!usable(row)) throw notConnected(provider.displayName, row);
-  const current = openCredentials(hub.keyRing, row.id, row.sealedCredentials, row.keyVersion);
-  if (fresh(current)) return current.accessToken;
+  const deadline = Date.now() + WAIT_FOR_REFRESH_MS;
+  for (let round = 0; ; round++) {
+    const row = await findConnectionRow(hub.db, orgId, providerId);
+    if (!usable(row)) throw notConnected(provider.displayName, row);
+    const current = openCredentials(hub.keyRing, row.id, row.sealedCredentials, row.keyVersion);
+    if (fresh(current)) return current.accessToken;
+    const leaseId = await claimRefreshLease(hub, row);
+    if (leaseId) {
+      const token = await refreshUnderLease(hub, provider, row, current, leaseId);
+      if (token !== null) return token;
+      continue; // the lease was lost meanwhile: read again what the row says now
+    }
+    // Someone else is refreshing: wait for their token rather than spend the refresh token twice.
+    if (Date.now() > deadline) {
+      throw new AppError('provider_unavailable', `${provider.displayName} is taking too long to renew Runframe's access — try again.`, {
+        hint: `Nothing was changed in Runframe. If it persists, check ${provider.displayName}'s status page.`,
+      });
+    }
+    await sleep(POLL_MS[Math.min(round, POLL_MS.length - 1)] ?? 250);
+  }
+}
 
-  const outcome = await hub.db.transaction(async (tx) => {
-    // The row lock makes every other refresher wait here, then find the fresh token below.
-    const [locked] = await tx.select().from(integrationConnections).where(and(eq(integrationConnections.id, row.id))).for('update');
-    if (!usable(locked ?? null) || !locked) return { error: notConnected(provider.displayName, locked ?? null) };
-    const creds = openCredentials(hub.keyRing, locked.id, locked.sealedCredentials ?? '', locked.keyVersion ?? 0);
-    if (fresh(creds)) return { token: creds.accessToken };
+/**
+ * Claims the right to refresh. Wins only if nobody holds an unexpired lease and the stored
+ * credentials are still the ones this caller found stale (the sealed blob is unique per seal,
+ * so it doubles as a version): two racing claimers cannot both win.
+ */
+async function claimRefreshLease(hub: HubDeps, row: UsableRow): Promise<string | null> {
+  const now = hub.clock.now();
+  const leaseId = newId();
+  const claimed = await hub.db
+    .update(integrationConnections)
+    .set({ refreshLeaseId: leaseId, refreshLeaseUntil: new Date(now.getTime() + REFRESH_LEASE_MS) })
+    .where(
+      and(
+        eq(integrationConnections.id, row.id),
+        eq(integrationConnections.status, 'connected'),
+        eq(integrationConnections.sealedCredentials, row.sealedCredentials),
+        or(isNull(integrationConnections.refreshLeaseUntil), lte(integrationConnections.refreshLeaseUntil, now)),
+      ),
+    )
+    .returning({ id: integrationConnections.id });
+  return claimed.length > 0 ? leaseId : null;
+}
+
+/** The provider call, outside any transaction; returns null when the lease was lost before storing. */
+async function refreshUnderLease(hub: HubDeps, provider: ProviderAdapter, row: UsableRow, creds: Credentials, leaseId: string): Promise<string | null> {
+  const holds = and(eq(integrationConnections.id, row.id), eq(integrationConnections.refreshLeaseId, leaseId));
+  let settled = false;
+  try {
+    let next: Credentials;
     try {
-      const next = await provider.refresh(creds.refreshToken);
-      const sealed = sealCredentials(hub.keyRing, locked.id, next);
-      await tx
-        .update(integrationConnections)
-        .set({ ...sealed, accessExpiresAt: next.expiresAt, scopes: next.scopes, updatedAt: hub.clock.now() })
-        .where(eq(integrationConnections.id, locked.id));
-      return { token: next.accessToken };
+      next = await provider.refresh(creds.refreshToken);
     } catch (err) {
       if (err instanceof ProviderError && err.failure.kind === 'invalid_grant') {
-        await markReconnectRequired(tx, hub.clock, systemMeta('token-refresh'), locked, reasonInvalidGrant(provider.displayName), providerSource(provider.displayName));
-        return { error: notConnected(provider.displayName, { ...locked, status: 'reconnect_required', reconnectReason: reasonInvalidGrant(provider.displayName) }) };
+        const reason = reasonInvalidGrant(provider.displayName);
+        // Conditional on the credentials, so a reconnect meanwhile survives; clears the lease too.
+        await hub.db.transaction((tx) => markReconnectRequired(tx, hub.clock, systemMeta('token-refresh'), row, reason, providerSource(provider.displayName)));
+        throw notConnected(provider.displayName, { ...row, status: 'reconnect_required', reconnectReason: reason });
       }
-      if (err instanceof ProviderError) return { error: providerAppError(provider.displayName, err.failure) };
+      if (err instanceof ProviderError) throw providerAppError(provider.displayName, err.failure, hub.clock.now());
       throw err;
     }
-  });
-  if ('error' in outcome) throw outcome.error;
-  return outcome.token;
+    // The rotated pair and the lease release in one conditional update: the old refresh token is
+    // spent at the provider, so the new one must be stored before anyone else may refresh.
+    const sealed = sealCredentials(hub.keyRing, row.id, next);
+    const stored = await hub.db
+      .update(integrationConnections)
+      .set({ ...sealed, accessExpiresAt: next.expiresAt, scopes: next.scopes, refreshLeaseId: null, refreshLeaseUntil: null, updatedAt: hub.clock.now() })
+      .where(holds)
+      .returning({ id: integrationConnections.id });
+    settled = true;
+    if (stored.length === 0) {
+      hub.log.warn({ provider: provider.id, connectionId: row.id }, 'a token refresh finished after its lease was lost (connection changed meanwhile); the result was not stored');
+      return null;
+    }
+    return next.accessToken;
+  } finally {
+    if (!settled) {
+      await hub.db
+        .update(integrationConnections)
+        .set({ refreshLeaseId: null, refreshLeaseUntil: null })
+        .where(holds)
+        .catch((err: unknown) => hub.log.warn({ err, provider: provider.id }, 'could not release a refresh lease; it expires by itself'));
+    }
+  }
 }
 
 /**

@@ -5,6 +5,10 @@ import { requireProvider, type HubDeps } from './context.ts';
 import { markReconnectRequired, providerSource } from './connections.ts';
 import type { WebhookEvent } from './provider.ts';
 
+/**
+ * Applies a meeting event. `hub.db` is the transaction that records the delivery as seen: write
+ * through it, so a failure also forgets the delivery and the provider's retry applies it.
+ */
 export type MeetingEventHandler = (hub: HubDeps, event: Extract<WebhookEvent, { type: 'meeting_started' | 'meeting_ended' }>, providerId: string) => Promise<void>;
 
 /**
@@ -42,8 +46,10 @@ export async function handleWebhook(
         await markReconnectRequired(tx, hub.clock, systemMeta('webhook'), row, `Runframe was removed from your ${provider.displayName} account.`, providerSource(provider.displayName), 'integration.deauthorized');
       }
     }
+    // Same transaction as the dedupe row: a crash or failure in between must not record the
+    // delivery as done without its effect (the provider retries only what was not acknowledged).
+    if ((event.type === 'meeting_started' || event.type === 'meeting_ended') && onMeetingEvent) await onMeetingEvent({ ...hub, db: tx }, event, provider.id);
     return true;
   });
-  if (first && (event.type === 'meeting_started' || event.type === 'meeting_ended') && onMeetingEvent) await onMeetingEvent(hub, event, provider.id);
   return { status: 200, body: { status: first ? 'processed' : 'duplicate' } };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ZoomError } from './errors.ts';
-import { parseBody, send, type FetchLike } from './http.ts';
+import { parseBody, send, type FetchLike, type SentResponse } from './http.ts';
 import { ZoomMeetingListResponse, ZoomMeetingResponse, ZoomUserResponse } from './schemas.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -87,6 +87,17 @@ function toMeeting(m: z.infer<typeof ZoomMeetingResponse>): ZoomMeeting {
   return out;
 }
 
+/**
+ * join_url is rendered as a link for every responder, so only https is accepted (a `javascript:`
+ * or `data:` URL would run in Runframe's pages); http only when the API base itself is http, which
+ * is the local sandbox. Anything else is an unexpected body, like a schema failure.
+ */
+function checkJoinUrl(operation: string, r: SentResponse, joinUrl: string, allowHttp: boolean): void {
+  const protocol = URL.canParse(joinUrl) ? new URL(joinUrl).protocol : '';
+  if (protocol === 'https:' || (allowHttp && protocol === 'http:')) return;
+  throw new ZoomError(operation, { kind: 'rejected', status: r.status, message: 'Zoom answered with an unexpected body.' }, r.trackingId);
+}
+
 function meetingPath(id: string): string {
   // Meeting ids are digits; refuse anything else rather than build a path from it.
   if (!/^\d+$/.test(id)) throw new ZoomError('meeting request', { kind: 'rejected', status: 0, message: 'Meeting id must be digits.' });
@@ -98,6 +109,12 @@ export function createZoomClient(o: ZoomClientOptions): ZoomClient {
   const fetchFn = o.fetch ?? globalThis.fetch;
   const now = o.now ?? (() => new Date());
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const allowHttpJoinUrls = URL.canParse(base) && new URL(base).protocol === 'http:';
+  const meetingFrom = (operation: string, r: SentResponse): ZoomMeeting => {
+    const m = parseBody(operation, r, ZoomMeetingResponse);
+    checkJoinUrl(operation, r, m.join_url, allowHttpJoinUrls);
+    return toMeeting(m);
+  };
 
   // Bearer header only: Zoom rejects tokens in the query string with 401/124 (§0).
   const call = (operation: string, token: string, method: string, path: string, body?: unknown) =>
@@ -169,13 +186,13 @@ export function createZoomClient(o: ZoomClientOptions): ZoomClient {
       };
       const r = await call('create meeting', token, 'POST', '/users/me/meetings', payload);
       // start_url is dropped right here by the schema and never returned or logged (host credential).
-      return toMeeting(parseBody('create meeting', r, ZoomMeetingResponse));
+      return meetingFrom('create meeting', r);
     },
 
     async getMeeting(token, meetingId) {
       const r = await call('get meeting', token, 'GET', meetingPath(meetingId));
       // start_url (fresh on every GET) is dropped by the schema, as on create.
-      return toMeeting(parseBody('get meeting', r, ZoomMeetingResponse));
+      return meetingFrom('get meeting', r);
     },
 
     listUpcomingMeetings(token) {

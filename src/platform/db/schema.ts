@@ -226,6 +226,10 @@ export const integrationConnections = pgTable(
     keyVersion: integer('key_version'),
     credentialFingerprint: text('credential_fingerprint'),
     accessExpiresAt: ts('access_expires_at'),
+    // A refresh in flight: who holds it and until when. The provider call runs outside any
+    // transaction, so this lease (not a row lock) keeps refreshes to one at a time.
+    refreshLeaseId: text('refresh_lease_id'),
+    refreshLeaseUntil: ts('refresh_lease_until'),
     connectedBy: uuid('connected_by').references(() => users.id, { onDelete: 'set null' }),
     connectedAt: ts('connected_at').notNull(),
     healthCheckedAt: ts('health_checked_at'),

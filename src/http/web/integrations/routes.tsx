@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { can } from '../../../domain/access/roles.ts';
 import { listMembers } from '../../../domain/orgs/members.ts';
 import { ROLE_LABEL } from '../../../domain/access/roles.ts';
-import { completeConnect, OUTCOME_MESSAGES, startConnect } from '../../../integrations/hub/connect.ts';
+import { completeConnect, ConnectNotAllowed, OUTCOME_MESSAGES, startConnect } from '../../../integrations/hub/connect.ts';
 import { findConnectionView } from '../../../integrations/hub/connections.ts';
 import { requireProvider } from '../../../integrations/hub/context.ts';
 import { disconnectIntegration } from '../../../integrations/hub/disconnect.ts';
@@ -78,7 +78,7 @@ export function integrationPages(): Hono<AppEnv> {
         error: c.req.query('error'),
       }),
     );
-    if (!r.ok) return back('state');
+    if (!r.ok) return r.error instanceof ConnectNotAllowed ? renderHub(c, null, r.error) : back('state');
     return back(r.value.outcome, r.value.outcome === 'missing_scope' ? r.value.detail : undefined);
   });
 

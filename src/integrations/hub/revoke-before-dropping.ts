@@ -1,0 +1,31 @@
+import type { RequestMeta } from '../../domain/context.ts';
+import type { HubDeps } from './context.ts';
+import { auditIntegration, findConnectionRow, type AuditSource, type ConnectionRow } from './connections.ts';
+import { openCredentials } from './credentials.ts';
+import { ProviderError, type ProviderAdapter } from './provider.ts';
+
+/**
+ * Runframe is about to forget credentials that still work (the grant lacks a scope, the user
+ * cannot host): revoke them at the provider first, best effort, so Runframe is not left listed as
+ * an authorized app holding a grant nobody can use. A failed revoke is logged and audited, never
+ * thrown. Returns the row as it is now, for the caller's conditional `markReconnectRequired`.
+ * Not for grants the provider already ended (invalid_grant, deauthorized, superseded): revoking
+ * there achieves nothing, and at Zoom revoking uninstalls the app for the user.
+ */
+export async function revokeBeforeDropping(hub: HubDeps, meta: RequestMeta, provider: ProviderAdapter, orgId: string, source: AuditSource): Promise<ConnectionRow | null> {
+  const row = await findConnectionRow(hub.db, orgId, provider.id);
+  if (!row || row.status !== 'connected' || !row.sealedCredentials || row.keyVersion === null) return row;
+  try {
+    const creds = openCredentials(hub.keyRing, row.id, row.sealedCredentials, row.keyVersion);
+    await provider.revoke(creds.accessToken);
+  } catch (err) {
+    const failure = err instanceof ProviderError ? err.failure.kind : 'error';
+    hub.log.warn({ provider: provider.id, failure }, 'revoke at the provider failed before dropping the credentials');
+    await auditIntegration(hub.db, hub.clock, meta, orgId, source, 'integration.revoke_failed', {
+      provider: provider.id,
+      failure,
+      credential_fingerprint: row.credentialFingerprint,
+    }).catch((e: unknown) => hub.log.warn({ err: e, provider: provider.id }, 'could not audit a failed revoke'));
+  }
+  return row;
+}
