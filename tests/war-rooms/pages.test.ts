@@ -85,3 +85,17 @@ test('one organization’s Zoom connection is invisible and unusable to another'
   const theirInc = await declare(theirs, 'Their outage');
   assert.equal((await t.api(theirs, 'POST', `/api/v1/incidents/${theirInc.id}/war-room`, {})).status, 201);
 });
+
+test('Zoom down during Create War Room: the section says so and what to do, without claiming nothing happened (the attempt is on the timeline)', async () => {
+  const o = await t.owner();
+  await connectZoom(t, o);
+  const inc = await declare(o, 'Zoom outage too');
+  await fault({ kind: 'zoom_error', status: 500, code: 500, message: 'Internal Error' }, 3);
+  const r = await t.page(o, 'POST', `/incidents/${inc.number}/war-room`, { provider: 'zoom' });
+  assert.equal(r.status, 303);
+  const page = (await t.page(o, 'GET', `/incidents/${inc.number}`)).text;
+  assert.match(section(page), /Zoom is unavailable right now — try again\./);
+  assert.match(section(page), /Try again in a minute\. If it persists, check Zoom&#39;s status page\./);
+  assert.doesNotMatch(page, /Nothing was changed/);
+  assert.match(page, /Zoom war room could not be created: Zoom is unavailable right now/);
+});

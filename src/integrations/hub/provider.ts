@@ -133,7 +133,7 @@ export function providerAppError(displayName: string, f: ProviderFailure, now: D
       });
     case 'unavailable':
       return new AppError('provider_unavailable', `${displayName} is unavailable right now — try again.`, {
-        hint: `Nothing was changed in Runframe. If it persists, check ${displayName}'s status page.`,
+        hint: `Try again in a minute. If it persists, check ${displayName}'s status page.`,
       });
   }
 }

@@ -67,7 +67,7 @@ export async function getAccessToken(hub: HubDeps, orgId: string, providerId: st
     // Someone else is refreshing: wait for their token rather than spend the refresh token twice.
     if (Date.now() > deadline) {
       throw new AppError('provider_unavailable', `${provider.displayName} is taking too long to renew Runframe's access — try again.`, {
-        hint: `Nothing was changed in Runframe. If it persists, check ${provider.displayName}'s status page.`,
+        hint: `Try again in a minute. If it persists, check ${provider.displayName}'s status page.`,
       });
     }
     await sleep(POLL_MS[Math.min(round, POLL_MS.length - 1)] ?? 250);
