@@ -12,7 +12,8 @@ import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
 import { createLog, type Log } from './platform/log.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
-import { meetingEventHandler, warRoomJobs } from './jobs/war-rooms.ts';
+import { meetingEventHandler, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from './jobs/war-rooms.ts';
+import { drainWarRoomCreates } from './domain/war-rooms/in-flight.ts';
 import { createZoomSandbox } from './zoom-sandbox/index.ts';
 
 export interface Runframe {
@@ -40,6 +41,8 @@ export async function openConfiguredDatabase(config: Config): Promise<{ database
 }
 
 const SANDBOX_PREFIX = '/zoom-sandbox';
+/** How long shutdown waits for war-room creates in flight (well inside a typical 30 s grace period). */
+const WAR_ROOM_DRAIN_MS = 15_000;
 
 /**
  * Demo mode (no ZOOM_CLIENT_ID): the built-in Zoom sandbox is served by this same server, with Runframe
@@ -101,7 +104,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     meetingEvents: meetingEventHandler,
     mounts: sandbox ? [{ prefix: SANDBOX_PREFIX, fetch: (req, env) => sandbox.app.fetch(req, env) }] : [],
   });
-  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps) } });
+  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP] });
   return {
     app,
     deps,
@@ -112,7 +115,11 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
       await sandbox?.subscribeWebhooks();
     },
     async stop() {
-      await worker?.stop();
+      // War-room creates in flight (clicks and automation) finish and record Zoom's answer before the
+      // database closes; past the bound, their rows stay `creating` for the stale-war-room sweep.
+      const workerStopped = worker?.stop();
+      if (!(await drainWarRoomCreates(WAR_ROOM_DRAIN_MS))) log.warn('war room creates still running at shutdown: the stale-war-room sweep will settle them');
+      await workerStopped;
       await sandbox?.close();
       await database.close();
       release();

@@ -69,17 +69,38 @@ export async function runOneJob(db: Db, clock: Clock, log: Log, handlers: Record
   return true;
 }
 
+/** A job kind the worker runs once every `everyMs`, in whichever process claims it. */
+export interface PeriodicJob {
+  kind: string;
+  everyMs: number;
+}
+
+/**
+ * Enqueues the run for the next period, due when that period starts. Every process does this while
+ * the run is still pending, so the period's dedupe key keeps it to one run per period.
+ */
+export async function scheduleNextPeriodicRun(db: DbOrTx, clock: Clock, job: PeriodicJob): Promise<number> {
+  const next = Math.floor(clock.now().getTime() / job.everyMs) + 1;
+  await enqueueJob(db, clock, { kind: job.kind, runAt: new Date(next * job.everyMs), dedupeKey: `periodic:${job.kind}:${next}`, maxAttempts: 1 });
+  return next;
+}
+
 export interface Worker {
   stop(): Promise<void>;
 }
 
 /** Polls for due jobs; embedded mode runs it inside the web process. */
-export function startWorker(opts: { db: Db; clock: Clock; log: Log; pollMs: number; handlers: Record<string, JobHandler> }): Worker {
+export function startWorker(opts: { db: Db; clock: Clock; log: Log; pollMs: number; handlers: Record<string, JobHandler>; periodic?: PeriodicJob[] }): Worker {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  const scheduled = new Map<string, number>();
   const tick = async () => {
     try {
+      for (const job of opts.periodic ?? []) {
+        const next = Math.floor(opts.clock.now().getTime() / job.everyMs) + 1;
+        if (scheduled.get(job.kind) !== next) scheduled.set(job.kind, await scheduleNextPeriodicRun(opts.db, opts.clock, job));
+      }
       while (!stopped && (await runOneJob(opts.db, opts.clock, opts.log, opts.handlers))) {
         // drain what is due
       }

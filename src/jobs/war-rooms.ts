@@ -1,35 +1,69 @@
 import { z } from 'zod';
 import { systemMeta } from '../domain/context.ts';
 import { findMembership, requireUser } from '../domain/orgs/memberships.ts';
-import { AUTO_CREATE_JOB } from '../domain/war-rooms/automation.ts';
-import { createWarRoom } from '../domain/war-rooms/create-war-room.ts';
+import { AUTO_CREATE_JOB, recordAutoCreateSkipped } from '../domain/war-rooms/automation.ts';
+import { createWarRoom, isOnTimeline } from '../domain/war-rooms/create-war-room.ts';
 import { END_MEETING_JOB } from '../domain/war-rooms/end-war-rooms.ts';
 import { applyMeetingEvent } from '../domain/war-rooms/apply-meeting-event.ts';
+import { findIncident } from '../domain/incidents/require-incident.ts';
 import { MeetingError } from '../domain/war-rooms/port.ts';
+import { resolveStaleWarRooms } from '../domain/war-rooms/resolve-stale-war-rooms.ts';
 import type { HubDeps } from '../integrations/hub/context.ts';
+import { findConnectionView } from '../integrations/hub/connections.ts';
 import { meetingPort } from '../integrations/hub/meetings.ts';
 import type { MeetingEventHandler } from '../integrations/hub/webhooks.ts';
 import { AppError } from '../shared/errors.ts';
-import type { JobHandler } from './runner.ts';
+import type { JobHandler, PeriodicJob } from './runner.ts';
 
 const AutoCreate = z.object({ orgId: z.string(), incidentId: z.string(), userId: z.string() });
 const EndMeeting = z.object({ orgId: z.string(), provider: z.string(), meetingId: z.string() });
 
+export const STALE_WAR_ROOMS_JOB = 'war_room.resolve_stale';
+/** Every minute: with the 2-minute threshold, a stuck war room is settled within about three. */
+export const STALE_WAR_ROOMS_SWEEP: PeriodicJob = { kind: STALE_WAR_ROOMS_JOB, everyMs: 60_000 };
+
 /** War-room jobs: the automation runs the same Create War Room operation as a click, on behalf of its trigger. */
 export function warRoomJobs(hub: HubDeps): Record<string, JobHandler> {
   const meetings = meetingPort(hub);
+
+  /** Why the automation could not try, in words for the incident's responders; null when nothing needs saying. */
+  const skipReason = async (orgId: string, incidentId: string, err: AppError, actorName: string): Promise<string | null> => {
+    if (err.code === 'not_found') return null;
+    if (err.code === 'forbidden') return `it acts for ${actorName}, whose role can no longer edit incidents. Use Create War Room on the incident.`;
+    if (err.code === 'needs_reconnect') {
+      for (const p of meetings.availableProviders()) {
+        const c = await findConnectionView(hub.db, orgId, p.id);
+        if (c?.status === 'reconnect_required') {
+          return `${p.displayName} needs to be reconnected. An Owner or Admin can reconnect it in Organization › Integrations Hub › Communication.${c.reconnectReason ? ` (${c.reconnectReason})` : ''}`;
+        }
+      }
+      const name = meetings.availableProviders()[0]?.displayName ?? 'The video provider';
+      return `${name} is not connected. Connect ${name} in Organization › Integrations Hub › Communication.`;
+    }
+    // Resolved or closed before the job ran: the incident no longer needs a war room.
+    if (err.code === 'conflict' && (await findIncident(hub.db, orgId, incidentId))?.active === false) return null;
+    return err.hint ? `${err.message} ${err.hint}` : err.message;
+  };
+
   return {
     [AUTO_CREATE_JOB]: async (payload) => {
       const p = AutoCreate.parse(payload);
+      const skipped = (reason: string) => recordAutoCreateSkipped(hub.db, hub.clock, { orgId: p.orgId, incidentId: p.incidentId, reason });
       const role = await findMembership(hub.db, p.orgId, p.userId);
-      if (!role) return;
+      if (!role) return skipped('the person whose change triggered it is no longer a member of the organization. Use Create War Room on the incident.');
       const user = await requireUser(hub.db, p.userId);
       const ctx = { ...hub, actor: { userId: user.id, name: user.name, email: user.email, orgId: p.orgId, role, via: 'system' as const }, meta: systemMeta('automation') };
       try {
-        await createWarRoom({ ctx, meetings, timing: hub.warRoomTiming, incidentRef: p.incidentId, input: {} });
+        await createWarRoom({ ctx, meetings, timing: hub.warRoomTiming, incidentRef: p.incidentId, input: {}, automatic: true });
       } catch (err) {
-        // The failure is already on the incident's timeline (or the incident no longer needs one).
-        if (!(err instanceof AppError)) throw err;
+        if (!(err instanceof AppError)) {
+          await skipped('something went wrong in Runframe. Use Create War Room on the incident.').catch(() => undefined);
+          throw err;
+        }
+        // A failure at the provider is already on the timeline; one before the attempt is not.
+        if (isOnTimeline(err)) return;
+        const reason = await skipReason(p.orgId, p.incidentId, err, user.name);
+        if (reason) await skipped(reason);
       }
     },
     [END_MEETING_JOB]: async (payload) => {
@@ -40,6 +74,9 @@ export function warRoomJobs(hub: HubDeps): Record<string, JobHandler> {
         if (err instanceof MeetingError && !err.retryable) return;
         throw err;
       }
+    },
+    [STALE_WAR_ROOMS_JOB]: async () => {
+      await resolveStaleWarRooms({ deps: hub, meetings, timing: hub.warRoomTiming, meta: systemMeta('war-room-sweep') });
     },
   };
 }

@@ -16,7 +16,9 @@ import { actorLabel } from '../orgs/fields.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 import { warRoomRows } from './list-war-rooms.ts';
 import { attemptMarker, toWarRoomView, type WarRoomRow, type WarRoomView } from './model.ts';
-import { MeetingError, type MeetingPort, type WarRoomTiming } from './port.ts';
+import { trackCreate, whileCreatingRow } from './in-flight.ts';
+import { MeetingError, staleCreatingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
+import { isStaleCreating, resolveStaleWarRoom } from './resolve-stale-war-rooms.ts';
 
 export const CreateWarRoomInput = z.object({
   provider: z
@@ -38,6 +40,10 @@ export function meetingAgenda(marker: string, i: IncidentView, link: string): st
   return (head + (i.summary ? `\n${i.summary}` : '')).slice(0, AGENDA_MAX);
 }
 
+/** Failures runCreate already wrote to the incident's timeline (the automation adds nothing then). */
+const onTimeline = new WeakSet<object>();
+export const isOnTimeline = (err: unknown): boolean => typeof err === 'object' && err !== null && onTimeline.has(err);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface CreateWarRoomArgs {
@@ -47,6 +53,8 @@ export interface CreateWarRoomArgs {
   incidentRef: string;
   input: unknown;
   idempotencyKey?: string | undefined;
+  /** Started by the organization's automation rather than a click: the timeline says so. */
+  automatic?: boolean;
 }
 
 /**
@@ -55,8 +63,13 @@ export interface CreateWarRoomArgs {
  * responders, retries), calls the provider outside any transaction, and records the outcome with a
  * timeline entry and an audit row. Whoever loses the race gets the winner's war room.
  */
-export async function createWarRoom(args: CreateWarRoomArgs): Promise<{ warRoom: WarRoomView; created: boolean }> {
-  const { ctx, meetings, timing } = args;
+export function createWarRoom(args: CreateWarRoomArgs): Promise<{ warRoom: WarRoomView; created: boolean }> {
+  // Tracked from the first moment, so a graceful shutdown waits for it (drainWarRoomCreates).
+  return trackCreate(createWarRoomNow(args));
+}
+
+async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: WarRoomView; created: boolean }> {
+  const { ctx, meetings } = args;
   requirePermission(ctx.actor, 'incident:edit');
   const input = parseInput(CreateWarRoomInput, args.input);
   const key = args.idempotencyKey === undefined ? undefined : parseKey(args.idempotencyKey);
@@ -73,9 +86,16 @@ export async function createWarRoom(args: CreateWarRoomArgs): Promise<{ warRoom:
       fields: input.provider ? [{ field: 'provider', reason: 'is not connected' }] : [],
     });
   }
-  const claim = await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key));
+  let claim = await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key));
+  if (claim.kind === 'existing' && isStaleCreating(claim.row, ctx.clock.now(), args.timing)) {
+    // Its process stopped before the provider answered: settle it by its marker, then claim again.
+    // Concurrent clicks may all search; the conditional update lets one settle, the new claim one create.
+    await resolveStaleWarRoom({ deps: ctx, meetings, meta: ctx.meta, row: claim.row });
+    claim = await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key));
+  }
   if (claim.kind === 'existing') return { warRoom: await settled(args, claim.row), created: false };
-  return { warRoom: await runCreate(args, incident, claim.row), created: true };
+  const row = claim.row;
+  return { warRoom: await whileCreatingRow(row.id, () => runCreate(args, incident, row)), created: true };
 }
 
 function parseKey(raw: string): string {
@@ -164,6 +184,8 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
   const link = `${ctx.settings.publicUrl}/incidents/${incident.number}`;
   const request = { topic: meetingTopic(incident), agenda: meetingAgenda(row.attemptMarker, incident, link), startTime: ctx.clock.now(), durationMinutes: 60 };
   let outcome: { meetingId: string; joinUrl: string } | MeetingError | null = null;
+  // Retries stop well before the row would look abandoned to the stale-war-room sweep.
+  const retryUntil = row.createdAt.getTime() + staleCreatingMs(timing) / 2;
   try {
     outcome = await adoptEarlierUncertainAttempt(args, incident, row.provider);
     for (let attempt = 0; outcome === null; attempt++) {
@@ -174,7 +196,7 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
         // The answer may have been lost after the meeting was made: look for it before trying again.
         const found = err.outcomeUnknown ? await meetings.findMeetingByMarker(ctx.actor.orgId, row.provider, row.attemptMarker).catch(() => null) : null;
         if (found) outcome = found;
-        else if (!err.retryable || attempt >= timing.retryDelaysMs.length) outcome = err;
+        else if (!err.retryable || attempt >= timing.retryDelaysMs.length || ctx.clock.now().getTime() >= retryUntil) outcome = err;
         else await sleep(timing.retryDelaysMs[attempt] ?? 0);
       }
     }
@@ -183,6 +205,7 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
     ctx.log.error({ err, warRoomId: row.id }, 'war room creation failed unexpectedly');
   }
   const now = ctx.clock.now();
+  const lead = args.automatic ? `Automatic ${name} war room` : `${name} war room`;
   const final = await ctx.db.transaction(async (tx) => {
     if (outcome instanceof MeetingError) {
       const e = outcome.appError;
@@ -191,38 +214,66 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
         .set({ state: 'failed', failureMessage: e.message, failureHint: e.hint ?? null, outcomeUnknown: outcome.outcomeUnknown, endedAt: now })
         .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
         .returning();
+      if (!failed) return null; // the stale-war-room sweep settled it already, with its own entry
       await addTimelineEntry(tx, ctx.clock, {
         orgId: ctx.actor.orgId,
         incidentId: incident.id,
         kind: 'war_room',
         actorUserId: ctx.actor.userId,
         actorLabel: ctx.actor.name,
-        body: `${name} war room could not be created: ${e.message}`,
-        data: { provider: row.provider, state: 'failed' },
+        body: `${lead} could not be created: ${e.message}`,
+        data: { provider: row.provider, state: 'failed', automatic: args.automatic === true },
       });
       await audit(tx, args, incident, 'war_room.failed', { provider: row.provider, reason: e.message });
-      return failed ?? row;
+      return failed;
     }
     const [active] = await tx
       .update(warRooms)
       .set({ state: 'active', providerMeetingId: outcome!.meetingId, joinUrl: outcome!.joinUrl, activatedAt: now })
       .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
       .returning();
+    if (!active) return null;
     await addTimelineEntry(tx, ctx.clock, {
       orgId: ctx.actor.orgId,
       incidentId: incident.id,
       kind: 'war_room',
       actorUserId: ctx.actor.userId,
       actorLabel: ctx.actor.name,
-      body: `${name} war room created (meeting ID ${outcome!.meetingId}). Join from the incident page.`,
-      data: { provider: row.provider, state: 'active', meetingId: outcome!.meetingId },
+      body: `${lead} created (meeting ID ${outcome!.meetingId}). Join from the incident page.`,
+      data: { provider: row.provider, state: 'active', meetingId: outcome!.meetingId, automatic: args.automatic === true },
     });
     await audit(tx, args, incident, 'war_room.created', { provider: row.provider, meeting_id: outcome!.meetingId });
-    return active ?? row;
+    return active;
   });
+  if (final === null) return lateAnswer(args, row, outcome);
   const view = toWarRoomView(final, name, ctx.clock.now());
-  if (outcome instanceof MeetingError) throw outcome.appError;
+  if (outcome instanceof MeetingError) {
+    onTimeline.add(outcome.appError);
+    throw outcome.appError;
+  }
   return view;
+}
+
+/**
+ * This attempt outlived the stale threshold and the sweep settled its row first. If the sweep
+ * adopted our meeting, fine; if it gave up while we made one, flag the row so the next Create War
+ * Room adopts that meeting by its marker instead of making a second.
+ */
+async function lateAnswer(args: CreateWarRoomArgs, row: WarRoomRow, outcome: { meetingId: string; joinUrl: string } | MeetingError | null): Promise<WarRoomView> {
+  const { ctx, meetings } = args;
+  const name = meetings.displayName(row.provider);
+  // The sweep wrote the timeline entry for this row: the automation must not add another.
+  if (outcome instanceof MeetingError) {
+    onTimeline.add(outcome.appError);
+    throw outcome.appError;
+  }
+  const [fresh] = await ctx.db.select().from(warRooms).where(eq(warRooms.id, row.id));
+  if (fresh && fresh.providerMeetingId === outcome?.meetingId) return toWarRoomView(fresh, name, ctx.clock.now());
+  await ctx.db.update(warRooms).set({ outcomeUnknown: true }).where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'failed')));
+  ctx.log.warn({ warRoomId: row.id }, 'a war room meeting was made after its attempt had been given up');
+  const late = new AppError('provider_unavailable', `${name} answered after Runframe had given up waiting for it.`, { hint: `Click Create War Room again: Runframe will use the meeting ${name} made.` });
+  onTimeline.add(late);
+  throw late;
 }
 
 /**

@@ -34,4 +34,13 @@ export interface WarRoomTiming {
   retryDelaysMs: number[];
   /** How long a second caller waits for a create already in progress. */
   waitForCreatingMs: number;
+  /**
+   * A `creating` war room older than this is presumed abandoned (its process stopped before the
+   * provider answered) and is resolved by searching for its marker. Default: STALE_CREATING_MS.
+   */
+  staleCreatingMs?: number;
 }
+
+export const STALE_CREATING_MS = 2 * 60_000;
+
+export const staleCreatingMs = (timing: WarRoomTiming): number => timing.staleCreatingMs ?? STALE_CREATING_MS;

@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { and, eq, like } from 'drizzle-orm';
+import { auditLog, jobs, timelineEntries, warRooms } from '../../src/platform/db/schema.ts';
+import { runOneJob, scheduleNextPeriodicRun, startWorker } from '../../src/jobs/runner.ts';
+import { STALE_WAR_ROOMS_JOB, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from '../../src/jobs/war-rooms.ts';
+import { meetingPort } from '../../src/integrations/hub/meetings.ts';
+import { createWarRoom } from '../../src/domain/war-rooms/create-war-room.ts';
+import { drainWarRoomCreates, inFlightCreates } from '../../src/domain/war-rooms/in-flight.ts';
+import { attemptMarker } from '../../src/domain/war-rooms/model.ts';
+import { resolveStaleWarRoom } from '../../src/domain/war-rooms/resolve-stale-war-rooms.ts';
+import { systemMeta } from '../../src/domain/context.ts';
+import { AppError } from '../../src/shared/errors.ts';
+import { makeTestApp, type Member } from '../support/app.ts';
+import { connectZoom, startZoom } from '../support/zoom.ts';
+
+const { sandbox, zoom } = await startZoom();
+const t = await makeTestApp({ zoom });
+const port = meetingPort(t.deps);
+
+const counts = async () => (await sandbox.control<{ counts: Record<string, number> }>('GET', '/calls')).json.counts;
+const creates = async () => (await counts())['POST /v2/users/:userId/meetings'] ?? 0;
+const fault = (f: object, times = 1, endpoint = 'POST /v2/users/:userId/meetings') => sandbox.control('POST', '/faults', { endpoint, times, fault: f });
+
+const STOPPED = 'Runframe stopped before Zoom answered; no meeting was created. Try again.';
+const MINUTE = 60_000;
+
+async function orgWithZoom(): Promise<Member> {
+  const o = await t.owner();
+  await connectZoom(t, o);
+  return o;
+}
+async function incident(o: Member, title = 'Checkout errors') {
+  return (await t.api(o, 'POST', '/api/v1/incidents', { title, severity: 'SEV1' })).json.incident;
+}
+const create = (m: Member, id: string) => t.api(m, 'POST', `/api/v1/incidents/${id}/war-room`, {});
+const timeline = async (m: Member, id: string) => (await t.api(m, 'GET', `/api/v1/incidents/${id}/timeline`)).json.entries.map((e) => e.body);
+const row = async (id: string) => (await t.deps.db.select().from(warRooms).where(eq(warRooms.id, id)))[0];
+
+/**
+ * What a process that died mid-create leaves behind: the claimed `creating` row and, if Zoom got the
+ * request, a meeting carrying the attempt's marker in its agenda (made through the real client).
+ */
+async function stuckAttempt(o: Member, inc: { id: string }, opts: { ageMs: number; zoomMadeIt: boolean }) {
+  const id = randomUUID();
+  const createdAt = new Date(t.clock.now().getTime() - opts.ageMs);
+  await t.deps.db.insert(warRooms).values({
+    id,
+    orgId: o.orgId,
+    incidentId: inc.id,
+    provider: 'zoom',
+    state: 'creating',
+    attemptMarker: attemptMarker(id),
+    createdBy: o.userId,
+    createdByLabel: o.name,
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 24 * 3_600_000),
+  });
+  const meeting = opts.zoomMadeIt
+    ? await port.createMeeting(o.orgId, 'zoom', { topic: '[SEV1] stuck', agenda: `${attemptMarker(id)}\nWar room`, startTime: t.clock.now(), durationMinutes: 60 })
+    : null;
+  return { id, meeting };
+}
+
+test('a war room stuck in creating after a crash: the next clicks adopt the meeting Zoom made, and create none', async () => {
+  const o = await orgWithZoom();
+  const r = await t.member(o, 'responder');
+  const inc = await incident(o);
+  const stuck = await stuckAttempt(o, inc, { ageMs: 3 * MINUTE, zoomMadeIt: true });
+  const before = await creates();
+  const results = await Promise.all(Array.from({ length: 6 }, (_, i) => create(i % 2 ? o : r, inc.id)));
+  assert.equal((await creates()) - before, 0, 'no second meeting');
+  for (const res of results) {
+    assert.ok(res.status === 200 || res.status === 201, res.text);
+    assert.equal(res.json.warRoom.state, 'active');
+    assert.equal(res.json.warRoom.joinUrl, stuck.meeting?.joinUrl);
+  }
+  const settled = await row(stuck.id);
+  assert.equal(settled?.state, 'active');
+  assert.equal(settled?.providerMeetingId, stuck.meeting?.meetingId);
+  const recovered = (await timeline(o, inc.id)).filter((b) => b.startsWith('Zoom war room recovered after Runframe stopped while creating it'));
+  assert.equal(recovered.length, 1, 'settled once, whatever the number of clicks');
+  assert.equal((await t.deps.db.select().from(warRooms).where(eq(warRooms.incidentId, inc.id))).length, 1);
+});
+
+test('a stuck war room whose meeting Zoom never made is marked failed, and the click creates exactly one new meeting', async () => {
+  const o = await orgWithZoom();
+  const r = await t.member(o, 'responder');
+  const inc = await incident(o);
+  const stuck = await stuckAttempt(o, inc, { ageMs: 3 * MINUTE, zoomMadeIt: false });
+  const before = await creates();
+  const results = await Promise.all(Array.from({ length: 6 }, (_, i) => create(i % 2 ? o : r, inc.id)));
+  assert.equal((await creates()) - before, 1, 'one new meeting for all the clicks');
+  assert.equal(new Set(results.map((x) => x.json.warRoom?.joinUrl)).size, 1, 'the same link for everyone');
+  assert.ok(results.every((x) => x.json.warRoom?.state === 'active'));
+  const old = await row(stuck.id);
+  assert.equal(old?.state, 'failed');
+  assert.equal(old?.failureMessage, STOPPED);
+  assert.equal(old?.outcomeUnknown, false, 'Zoom was asked: nothing to look for later');
+  const entries = await timeline(o, inc.id);
+  assert.equal(entries.filter((b) => b === `Zoom war room could not be created: ${STOPPED}`).length, 1);
+});
+
+test('a creating war room younger than the threshold is left to the create that may still be running', async () => {
+  const o = await orgWithZoom();
+  const inc = await incident(o);
+  const stuck = await stuckAttempt(o, inc, { ageMs: 30_000, zoomMadeIt: false });
+  const lists = (await counts())['GET /v2/users/:userId/meetings'] ?? 0;
+  const res = await createWarRoom({ ctx: t.ctxFor(o), meetings: port, timing: { ...t.deps.warRoomTiming, waitForCreatingMs: 0 }, incidentRef: inc.id, input: {} });
+  assert.equal(res.created, false);
+  assert.equal(res.warRoom.id, stuck.id);
+  assert.equal(res.warRoom.state, 'creating');
+  assert.equal((await row(stuck.id))?.state, 'creating');
+  assert.equal((await counts())['GET /v2/users/:userId/meetings'] ?? 0, lists, 'Zoom was not searched');
+});
+
+test('the periodic sweep settles stuck war rooms, once each even when two sweeps race, and creates no meeting', async () => {
+  const o = await orgWithZoom();
+  const [a, b, c, d] = await Promise.all(['Found', 'Never made', 'Recent', 'Resolved meanwhile'].map((title) => incident(o, title)));
+  assert.ok(a && b && c && d);
+  const found = await stuckAttempt(o, a, { ageMs: 5 * MINUTE, zoomMadeIt: true });
+  const lost = await stuckAttempt(o, b, { ageMs: 5 * MINUTE, zoomMadeIt: false });
+  const recent = await stuckAttempt(o, c, { ageMs: 10_000, zoomMadeIt: false });
+  const onResolved = await stuckAttempt(o, d, { ageMs: 5 * MINUTE, zoomMadeIt: true });
+  await t.api(o, 'POST', `/api/v1/incidents/${d.id}/status`, { status: 'resolved' });
+  const before = await creates();
+
+  const sweep = warRoomJobs(t.deps)[STALE_WAR_ROOMS_JOB];
+  assert.ok(sweep);
+  await Promise.all([sweep({}), sweep({})]);
+
+  assert.equal((await creates()) - before, 0);
+  const fa = await row(found.id);
+  assert.equal(fa?.state, 'active');
+  assert.equal(fa?.joinUrl, found.meeting?.joinUrl);
+  const lo = await row(lost.id);
+  assert.equal(lo?.state, 'failed');
+  assert.equal(lo?.failureMessage, STOPPED);
+  assert.equal((await row(recent.id))?.state, 'creating', 'a create that may still be running is left alone');
+  const re = await row(onResolved.id);
+  assert.equal(re?.state, 'ended', 'a resolved incident gets no active war room');
+  assert.equal(re?.providerMeetingId, onResolved.meeting?.meetingId);
+
+  for (const inc of [a, b, d]) {
+    const entries = (await t.deps.db.select().from(timelineEntries).where(and(eq(timelineEntries.incidentId, inc.id), eq(timelineEntries.kind, 'war_room')))).filter(
+      (e) => (e.data as Record<string, unknown>)['recovered'] === true,
+    );
+    assert.equal(entries.length, 1, `${inc.title}: one timeline entry`);
+    const audits = await t.deps.db.select().from(auditLog).where(and(eq(auditLog.targetId, inc.id), like(auditLog.action, 'war_room.%')));
+    assert.equal(audits.length, 1, `${inc.title}: one audit row`);
+  }
+  assert.match((await timeline(o, a.id)).join('\n'), new RegExp(`Zoom war room recovered after Runframe stopped while creating it \\(meeting ID ${found.meeting?.meetingId}\\)\\. Join from the incident page\\.`));
+  // Create War Room works again where nothing was found.
+  assert.equal((await create(o, b.id)).status, 201);
+});
+
+test('the worker schedules the sweep once per period whatever the number of processes, and runs it when due', async () => {
+  const o = await orgWithZoom();
+  const inc = await incident(o);
+  const stuck = await stuckAttempt(o, inc, { ageMs: 3 * MINUTE, zoomMadeIt: false });
+  const handlers = warRoomJobs(t.deps);
+  const worker = startWorker({ db: t.deps.db, clock: t.clock, log: t.deps.log, pollMs: 3_600_000, handlers, periodic: [STALE_WAR_ROOMS_SWEEP] });
+  await worker.stop();
+  await scheduleNextPeriodicRun(t.deps.db, t.clock, STALE_WAR_ROOMS_SWEEP); // a second process, same period
+  const pending = async () => (await t.deps.db.select().from(jobs).where(eq(jobs.kind, STALE_WAR_ROOMS_JOB))).filter((j) => j.doneAt === null);
+  assert.equal((await pending()).length, 1);
+  assert.equal((await row(stuck.id))?.state, 'creating', 'not due yet');
+  t.clock.advance(STALE_WAR_ROOMS_SWEEP.everyMs);
+  while (await runOneJob(t.deps.db, t.clock, t.deps.log, handlers)) {
+    // run what is due
+  }
+  assert.equal((await row(stuck.id))?.state, 'failed');
+  assert.equal((await pending()).length, 0);
+  await scheduleNextPeriodicRun(t.deps.db, t.clock, STALE_WAR_ROOMS_SWEEP);
+  assert.equal((await pending()).length, 1, 'the next period is scheduled');
+});
+
+test('a create that outlives the threshold loses its row to another process’s sweep: the next click adopts its late meeting, no second one', async () => {
+  const o = await orgWithZoom();
+  const inc = await incident(o);
+  const before = await creates();
+  await fault({ kind: 'delay', ms: 800 });
+  const slow = createWarRoom({ ctx: t.ctxFor(o), meetings: port, timing: t.deps.warRoomTiming, incidentRef: inc.id, input: {} });
+  let claimed: typeof warRooms.$inferSelect | undefined;
+  while (!claimed) [claimed] = await t.deps.db.select().from(warRooms).where(and(eq(warRooms.incidentId, inc.id), eq(warRooms.state, 'creating')));
+  // Another process's sweep takes it for abandoned while Zoom has not made the meeting yet.
+  assert.equal(await resolveStaleWarRoom({ deps: t.deps, meetings: port, meta: systemMeta('other-process'), row: claimed }), true);
+  await assert.rejects(slow, (err) => err instanceof AppError && /Zoom answered after Runframe had given up waiting for it/.test(err.message));
+  assert.equal((await row(claimed.id))?.outcomeUnknown, true, 'flagged so the next click looks for the late meeting');
+  const retry = await create(o, inc.id);
+  assert.equal(retry.status, 201, retry.text);
+  assert.equal((await creates()) - before, 1, 'the late meeting became the war room');
+  assert.equal((await t.deps.db.select().from(warRooms).where(and(eq(warRooms.incidentId, inc.id), eq(warRooms.state, 'active')))).length, 1);
+  const made = (await timeline(o, inc.id)).filter((b) => b.startsWith('Zoom war room created'));
+  assert.deepEqual(made, [`Zoom war room created (meeting ID ${retry.json.warRoom.meetingId}). Join from the incident page.`], 'the late answer wrote no entry of its own');
+});
+
+test('shutdown drains war-room creates in flight: Zoom’s answer is recorded before the database closes', async () => {
+  const o = await orgWithZoom();
+  const inc = await incident(o);
+  await fault({ kind: 'delay', ms: 300 });
+  const op = createWarRoom({ ctx: t.ctxFor(o), meetings: port, timing: t.deps.warRoomTiming, incidentRef: inc.id, input: {} });
+  assert.equal(inFlightCreates(), 1);
+  assert.equal(await drainWarRoomCreates(10_000), true);
+  const [settled] = await t.deps.db.select().from(warRooms).where(eq(warRooms.incidentId, inc.id));
+  assert.equal(settled?.state, 'active', 'drained means recorded, not abandoned');
+  assert.equal(inFlightCreates(), 0);
+  assert.equal((await op).created, true);
+});
+
+test('draining is bounded: a create slower than the bound is left for the sweep', async () => {
+  const o = await orgWithZoom();
+  const inc = await incident(o);
+  await fault({ kind: 'delay', ms: 1500 });
+  const op = createWarRoom({ ctx: t.ctxFor(o), meetings: port, timing: t.deps.warRoomTiming, incidentRef: inc.id, input: {} });
+  assert.equal(await drainWarRoomCreates(20), false);
+  assert.equal((await op).warRoom.state, 'active');
+  assert.equal(inFlightCreates(), 0);
+});
