@@ -11,13 +11,19 @@ import { withAccessToken } from './token-getter.ts';
 
 /** War rooms reach providers only through this port, always with the one token getter. */
 export function meetingPort(hub: HubDeps): MeetingPort {
-  const explain = async (orgId: string, providerId: string, err: unknown, mayHaveHappened: boolean): Promise<never> => {
+  /**
+   * Turns a provider failure into a MeetingError. `mayHaveHappened`: the call creates something, so a
+   * lost or unreadable answer leaves the outcome unknown (decision 0001). `scopeIsRequired`: a missing
+   * scope here means the connection cannot do its job (create), so the grant is revoked and the card
+   * asks for a reconnect; for optional scopes (search, end) it only fails this call.
+   */
+  const explain = async (orgId: string, providerId: string, err: unknown, { mayHaveHappened, scopeIsRequired }: { mayHaveHappened: boolean; scopeIsRequired: boolean }): Promise<never> => {
     const provider = requireProvider(hub, providerId);
     if (err instanceof AppError) throw new MeetingError(err, err.code === 'provider_unavailable', false);
     if (!(err instanceof ProviderError)) throw err;
     const f = err.failure;
     hub.log.warn({ provider: providerId, failure: f.kind, trackingId: err.trackingId }, 'meeting call failed at the provider');
-    if (f.kind === 'missing_scope') {
+    if (f.kind === 'missing_scope' && scopeIsRequired) {
       // The grant still works, just not for meetings: revoke it before forgetting it.
       const source = providerSource(provider.displayName);
       const row = await revokeBeforeDropping(hub, systemMeta('war-room'), provider, orgId, source);
@@ -27,8 +33,10 @@ export function meetingPort(hub: HubDeps): MeetingPort {
         );
       }
     }
-    // An outage after the request went out may still have created the meeting.
-    throw new MeetingError(providerAppError(provider.displayName, f, hub.clock.now()), f.kind === 'unavailable', f.kind === 'unavailable' && mayHaveHappened);
+    // An outage after the request went out, or a success answer Runframe cannot read, may still have
+    // created the meeting: the caller searches for it before anything else.
+    const unreadableSuccess = f.kind === 'rejected' && f.status >= 200 && f.status < 300;
+    throw new MeetingError(providerAppError(provider.displayName, f, hub.clock.now()), f.kind === 'unavailable', mayHaveHappened && (f.kind === 'unavailable' || unreadableSuccess));
   };
 
   return {
@@ -47,7 +55,7 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       try {
         return await withAccessToken(hub, orgId, providerId, (token) => provider.createMeeting(token, request));
       } catch (err) {
-        return explain(orgId, providerId, err, true);
+        return explain(orgId, providerId, err, { mayHaveHappened: true, scopeIsRequired: true });
       }
     },
     async findMeetingByMarker(orgId, providerId, marker) {
@@ -59,7 +67,7 @@ export function meetingPort(hub: HubDeps): MeetingPort {
         const meeting = await withAccessToken(hub, orgId, providerId, (token) => provider.getMeeting(token, match.meetingId));
         return { meetingId: meeting.meetingId, joinUrl: meeting.joinUrl };
       } catch (err) {
-        return explain(orgId, providerId, err, false);
+        return explain(orgId, providerId, err, { mayHaveHappened: false, scopeIsRequired: false });
       }
     },
     async endMeeting(orgId, providerId, meetingId) {
@@ -67,7 +75,7 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       try {
         await withAccessToken(hub, orgId, providerId, (token) => provider.endMeeting(token, meetingId));
       } catch (err) {
-        await explain(orgId, providerId, err, false);
+        await explain(orgId, providerId, err, { mayHaveHappened: false, scopeIsRequired: false });
       }
     },
   };
