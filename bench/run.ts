@@ -108,3 +108,8 @@ console.log(`  ratio B/A (Runframe overhead factor):       ${(b / a).toFixed(2)}
 console.log(`  added by Runframe per war room (B-A median): ${(b - a).toFixed(1)} ms`);
 console.log(`  C  20 simultaneous creates on one incident: ${burst.ms.toFixed(1)} ms, ${after - before} Zoom meeting(s), ${new Set(burst.value).size} distinct link(s)`);
 console.log(`  ratio C/B (20 racing clicks vs one click):  ${(burst.ms / b).toFixed(2)}`);
+// The capacity target is a fact, not a speed: any second meeting or link fails the run.
+if (after - before !== 1 || new Set(burst.value).size !== 1) {
+  console.error(`FAILED: 20 simultaneous creates must make exactly 1 Zoom meeting and 1 link (got ${after - before} and ${new Set(burst.value).size})`);
+  process.exitCode = 1;
+}

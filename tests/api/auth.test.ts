@@ -127,6 +127,17 @@ test('the OpenAPI document describes the API from the validating schemas; health
   for (const p of ['/incidents/{id}', '/incidents/{id}/status', '/incidents/{id}/severity', '/incidents/{id}/lead', '/incidents/{id}/notes', '/incidents/{id}/timeline', '/audit-log']) {
     assert.ok(json.paths[p], p);
   }
+  type Op = { requestBody?: { required: boolean }; responses: Record<string, { headers?: Record<string, unknown> }> };
+  const create = json.paths['/incidents/{id}/war-room']?.['post'] as unknown as Op | undefined;
+  assert.ok(create, 'Create War Room is documented');
+  assert.equal(create.requestBody?.required, false, 'the body may be left out');
+  for (const s of ['200', '201', '400', '401', '403', '404', '409', '422', '429', '503']) assert.ok(create.responses[s], `Create War Room documents ${s}`);
+  assert.ok(create.responses['429']?.headers?.['Retry-After'] && create.responses['503']?.headers?.['Retry-After'], 'and when to try again');
+  assert.ok(json.paths['/incidents/{id}/war-room']?.['get'], 'reading the war room is documented');
+  // As documented: a Create War Room with no body at all is fine (here: the incident has no Zoom to use).
+  const inc = await t.api(o, 'POST', '/api/v1/incidents', { title: 'Bodiless' });
+  const bare = await t.app.request(`/api/v1/incidents/${inc.json.incident.id}/war-room`, { method: 'POST', headers: { authorization: `Bearer ${o.token}` } });
+  assert.notEqual(bare.status, 400, 'no "body must be JSON" for a body that is not there');
   assert.equal((await t.app.request('/healthz')).status, 200);
   const ready = await t.app.request('/readyz');
   assert.equal(ready.status, 200);

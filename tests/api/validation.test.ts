@@ -30,7 +30,7 @@ test('declaring: every bad field gets a 400 naming the field and the reason, and
   await refused('POST', '/api/v1/incidents', { title: 'ok', leadUserId: 'bob' }, 'leadUserId', /member/);
   await refused('POST', '/api/v1/incidents', '{"title": ', 'body', /not valid JSON/);
   await refused('POST', '/api/v1/incidents', { title: 'ok' }, 'Idempotency-Key', /printable/, { 'idempotency-key': 'has space' });
-  const wrongType = await t.api(o, 'POST', '/api/v1/incidents', undefined, { 'content-type': 'text/plain' });
+  const wrongType = await t.api(o, 'POST', '/api/v1/incidents', 'title=Hello', { 'content-type': 'text/plain' });
   assert.equal(wrongType.status, 400);
   assert.equal(wrongType.json.error.fields[0]?.field, 'body');
   assert.equal(await count(), before, 'no incident was half-written');

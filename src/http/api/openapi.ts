@@ -25,20 +25,31 @@ export function buildOpenApi(routes: ApiRoute[], publicUrl: string) {
     for (const [status, schema] of Object.entries(r.responses)) {
       responses[status] = schema ? { description: 'OK', content: { 'application/json': { schema: schemaOf(schema) } } } : { description: 'No content' };
     }
-    for (const status of ['400', '401', '403', '404', '409', '429']) {
-      responses[status] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    }
+    const error = (description: string, retryAfter = false) => ({
+      description,
+      ...(retryAfter ? { headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 0 } } } } : {}),
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    });
+    responses['400'] = error('Invalid input: error.fields names each field and the reason');
+    responses['401'] = error('No valid session or API token');
+    responses['403'] = error('Your role does not allow this');
+    responses['404'] = error('Not found in your organization');
+    responses['405'] = error('This address does not take this method (see the Allow header)');
+    if (r.body) responses['413'] = error('The body is larger than 1 MB');
+    responses['429'] = error('Too many requests', true);
+    for (const [status, description] of Object.entries(r.errors ?? {})) responses[status] = error(description, status === '503');
+    if (!r.errors?.[409]) responses['409'] = error('Conflicts with the current state');
     (paths[r.path] ??= {})[r.method] = {
       summary: r.summary,
       tags: [r.tag],
       parameters,
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(r.body) } } } } : {}),
+      ...(r.body ? { requestBody: { required: r.bodyOptional !== true, content: { 'application/json': { schema: schemaOf(r.body) } } } } : {}),
       responses,
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Runframe API', version: '1.0.0', description: 'Incidents, timeline and audit log. Authenticate with a personal API token: Authorization: Bearer rf_…' },
+    info: { title: 'Runframe API', version: '1.0.0', description: 'Incidents, timeline, war rooms and audit log. Authenticate with a personal API token: Authorization: Bearer rf_…' },
     servers: [{ url: publicUrl + API_PREFIX }],
     security: [{ bearer: [] }],
     components: {

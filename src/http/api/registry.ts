@@ -13,6 +13,10 @@ export interface ApiRoute {
   query?: z.ZodObject;
   headers?: { name: string; description: string }[];
   responses: Partial<Record<200 | 201 | 204, z.ZodType | null>>;
+  /** Error statuses beyond the ones every route can answer (see openapi.ts), with what they mean here. */
+  errors?: Partial<Record<409 | 422 | 503, string>>;
+  /** The body may be left out entirely (every field is optional). */
+  bodyOptional?: boolean;
   handler: (c: Context<AppEnv>) => Promise<Response>;
 }
 
@@ -27,15 +31,17 @@ export function mountRoutes(app: Hono<AppEnv>, routes: ApiRoute[]): void {
 /** Reads a JSON body; anything else is a 400 that says what was expected. */
 export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
+  const text = await c.req.text();
+  // No body at all reads as {}: the schema then names any field that is required.
+  if (text.trim() === '') return {};
   if (!type.includes('application/json')) {
     throw new AppError('validation', 'The request body must be JSON.', {
       fields: [{ field: 'body', reason: 'must be sent with Content-Type: application/json' }],
       hint: 'Send a JSON object with Content-Type: application/json.',
     });
   }
-  const text = await c.req.text();
   try {
-    return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
+    return JSON.parse(text) as unknown;
   } catch {
     throw new AppError('validation', 'The request body is not valid JSON.', { fields: [{ field: 'body', reason: 'is not valid JSON' }] });
   }

@@ -46,8 +46,14 @@ export const warRoomRoutes: ApiRoute[] = [
     summary: 'Create War Room: one meeting per incident, whatever the retries (honours Idempotency-Key)',
     tag: 'War rooms',
     body: CreateWarRoomInput,
+    bodyOptional: true,
     headers: [{ name: 'Idempotency-Key', description: 'A retry with the same key returns the same war room.' }],
     responses: { 201: WarRoomResponse, 200: WarRoomResponse },
+    errors: {
+      409: 'The incident is not active, the provider is not connected or needs reconnecting, or the Idempotency-Key was used for another incident',
+      422: 'The provider refused: its user cannot host meetings, or it answered with something Runframe cannot use (the failure is on the timeline)',
+      503: 'The provider is unavailable or did not answer in time; try again (the failure is on the timeline)',
+    },
     handler: async (c) => {
       const hub = c.get('hub');
       const r = await createWarRoom({
