@@ -15,7 +15,14 @@ test('the Integrations Hub answers an error with its own status: 404 for an unkn
     const m = await t.member(o, role);
     const r = await t.page(m, 'POST', '/integrations/zoom/test', {});
     assert.equal(r.status, 403, `${role} cannot run the connection check`);
-    assert.match(r.text, /Your role can(&#39;|')t manage integrations/);
+    const text = r.text.replace(/&#39;/g, "'");
+    // The refusal itself is the permission error every POST gets; the card gives the guide's cause and fix.
+    assert.match(text, /Your role can't manage integrations\. Ask an Owner or Admin\./);
+    assert.match(text, /<button type="button" disabled="" aria-describedby="cannot-manage-zoom">Connect<\/button>/);
+    assert.match(
+      text,
+      /id="cannot-manage-zoom"[^>]*>Your Runframe role cannot manage integrations\. Ask a Runframe admin to grant integration management permission or connect Zoom for the organization\.</,
+    );
   }
 });
 

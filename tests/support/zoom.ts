@@ -25,17 +25,34 @@ export async function startZoom(): Promise<{ sandbox: Running; zoom: ZoomConfig 
   return { sandbox, zoom };
 }
 
-/** Records every body Zoom (the sandbox) answered, so a leak scan knows what the secrets were. */
-export function recordingFetch(): { fetch: typeof fetch; bodies: string[] } {
+/** A request Runframe sent to Zoom (the sandbox): where to, its form or JSON body, and Zoom's answer. */
+export interface SentRequest {
+  url: string;
+  body: string;
+  answer?: string;
+}
+
+/**
+ * Passes every request through to the sandbox unchanged, recording what Runframe sent and every body
+ * Zoom answered, so a test can see which token was used and a leak scan knows what the secrets were.
+ */
+export function recordingFetch(): { fetch: typeof fetch; bodies: string[]; requests: SentRequest[] } {
   const bodies: string[] = [];
+  const requests: SentRequest[] = [];
   const wrapped: typeof fetch = async (input, init) => {
+    const sent: SentRequest = { url: String(input), body: typeof init?.body === 'string' ? init.body : '' };
+    requests.push(sent);
     const res = await fetch(input, init);
     const text = await res.clone().text();
+    sent.answer = text;
     bodies.push(text);
     return res;
   };
-  return { fetch: wrapped, bodies };
+  return { fetch: wrapped, bodies, requests };
 }
+
+/** Every authorization code the sandbox sent back to a callback in this test process (for leak scans). */
+export const issuedCodes = new Set<string>();
 
 export interface ConnectOptions {
   userId?: string;
@@ -62,10 +79,12 @@ export async function connectZoom(t: TestApp, m: Member, o: ConnectOptions = {})
   form.set('decision', o.decision ?? 'allow');
   const decided = await fetch(new URL('/oauth/authorize/decision', authorizeUrl), { method: 'POST', body: form, redirect: 'manual' });
   const callback = new URL(decided.headers.get('location') ?? '');
-  if (o.stopAtCallback) return { authorizeUrl, callback, result: null as string | null };
+  const code = callback.searchParams.get('code');
+  if (code) issuedCodes.add(code);
+  if (o.stopAtCallback) return { authorizeUrl, callback, result: null as string | null, back: null };
   const back = await t.page(m, 'GET', callback.pathname + callback.search);
   const result = new URL(back.headers.get('location') ?? 'http://x/', 'http://runframe.test').searchParams.get('result');
-  return { authorizeUrl, callback, result };
+  return { authorizeUrl, callback, result, back };
 }
 
 /** The Zoom card as a user reads it. */

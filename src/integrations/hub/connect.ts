@@ -1,18 +1,18 @@
 import { and, eq, ne } from 'drizzle-orm';
+import type { DbOrTx } from '../../platform/db/client.ts';
 import { integrationConnections } from '../../platform/db/schema.ts';
 import { can, requirePermission } from '../../domain/access/roles.ts';
 import { findMembership } from '../../domain/orgs/memberships.ts';
 import { actorLabel } from '../../domain/orgs/fields.ts';
 import type { Actor, RequestMeta } from '../../domain/context.ts';
-import { enqueueJob } from '../../jobs/runner.ts';
 import { AppError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { sealCredentials } from './credentials.ts';
 import { findConnectionRow, markReconnectRequired, providerSource, auditIntegration } from './connections.ts';
 import { consumeOAuthState, createOAuthState } from './oauth-state.ts';
-import { ProviderError, type ProviderAdapter } from './provider.ts';
-import { HEALTH_CHECK_JOB } from './health-check.ts';
+import { cannotHostMessage, ProviderError, type Credentials, type ProviderAdapter } from './provider.ts';
+import { scheduleHealthCheck } from './health-check.ts';
 
 /** Connect: a signed state bound to this session, organization and user, and PKCE; no scope parameter. */
 export async function startConnect(hub: HubDeps, actor: Actor, sessionHash: string, providerId: string): Promise<string> {
@@ -63,7 +63,7 @@ export async function completeConnect(
   let identity;
   try {
     creds = await provider.exchangeCode(params.code, codeVerifier);
-    const missing = provider.missingCapabilities(creds.scopes);
+    const missing = provider.missingScopes(creds.scopes);
     if (missing.length > 0) {
       await refuseIncompleteGrant(hub, meta, orgId, provider, creds.accessToken);
       return { outcome: 'missing_scope', orgId, detail: missing.join(', ') };
@@ -79,10 +79,7 @@ export async function completeConnect(
   }
   const now = hub.clock.now();
   await hub.db.transaction(async (tx) => {
-    const existing = await findConnectionRow(tx, orgId, provider.id);
-    const id = existing?.id ?? newId();
-    const sealed = sealCredentials(hub.keyRing, id, creds);
-    const values = {
+    const sealed = await storeConnection(hub, tx, orgId, provider.id, creds, {
       status: 'connected',
       reconnectReason: null,
       externalUserId: identity.userId,
@@ -91,7 +88,6 @@ export async function completeConnect(
       accountName: identity.name,
       canHost: identity.canHost,
       scopes: creds.scopes,
-      ...sealed,
       accessExpiresAt: creds.expiresAt,
       // New credentials: a refresh still running on the old ones must not store its result.
       refreshLeaseId: null,
@@ -100,12 +96,9 @@ export async function completeConnect(
       connectedAt: now,
       healthCheckedAt: now,
       healthOk: identity.canHost !== false,
-      healthMessage: identity.canHost === false ? `The connected ${provider.displayName} user can't host meetings.` : 'Ready for war rooms',
+      healthMessage: identity.canHost === false ? cannotHostMessage(provider.displayName) : 'Ready for war rooms',
       updatedAt: now,
-    };
-    // One connection per organization and provider: reconnecting replaces the credentials.
-    if (existing) await tx.update(integrationConnections).set(values).where(eq(integrationConnections.id, id));
-    else await tx.insert(integrationConnections).values({ id, orgId, provider: provider.id, ...values });
+    });
     await auditIntegration(tx, hub.clock, meta, orgId, source, 'integration.connected', {
       provider: provider.id,
       account: identity.email,
@@ -128,9 +121,36 @@ export async function completeConnect(
         providerSource(provider.displayName),
       );
     }
-    await enqueueJob(tx, hub.clock, { kind: HEALTH_CHECK_JOB, payload: { orgId, provider: provider.id }, runAt: new Date(now.getTime() + hub.healthCheckIntervalMs), dedupeKey: `health:${orgId}:${provider.id}` });
+    await scheduleHealthCheck(tx, hub.clock, orgId, provider.id, new Date(now.getTime() + hub.healthCheckIntervalMs));
   });
   return { outcome: 'connected', orgId };
+}
+
+type ConnectionValues = Omit<typeof integrationConnections.$inferInsert, 'id' | 'orgId' | 'provider' | 'sealedCredentials' | 'keyVersion' | 'credentialFingerprint'>;
+
+/**
+ * One connection per organization and provider: reconnecting replaces the credentials. Two callbacks
+ * of one organization at once may both find no row; the unique index lets one insert, the other's
+ * insert waits for it and does nothing, and that one then replaces the row: the later one wins.
+ */
+async function storeConnection(hub: HubDeps, tx: DbOrTx, orgId: string, providerId: string, creds: Credentials, values: ConnectionValues) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const existing = await findConnectionRow(tx, orgId, providerId, { forUpdate: true });
+    // The blob is bound to the row it lives in, so it is sealed for the row that keeps it.
+    const id = existing?.id ?? newId();
+    const sealed = sealCredentials(hub.keyRing, id, creds);
+    if (existing) {
+      await tx.update(integrationConnections).set({ ...values, ...sealed }).where(eq(integrationConnections.id, id));
+      return sealed;
+    }
+    const inserted = await tx
+      .insert(integrationConnections)
+      .values({ id, orgId, provider: providerId, ...values, ...sealed })
+      .onConflictDoNothing({ target: [integrationConnections.orgId, integrationConnections.provider] })
+      .returning({ id: integrationConnections.id });
+    if (inserted.length > 0) return sealed;
+  }
+  throw new Error('the connection row was neither insertable nor found');
 }
 
 /**

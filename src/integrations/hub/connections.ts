@@ -1,7 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, gt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../platform/db/client.ts';
-import { integrationConnections, users } from '../../platform/db/schema.ts';
+import { integrationConnections, oauthStates, users } from '../../platform/db/schema.ts';
 import { recordAudit } from '../../domain/audit/record-audit.ts';
 import type { RequestMeta } from '../../domain/context.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -19,13 +19,19 @@ export interface ConnectionView {
   connectedBy: string | null;
   connectedAt: string;
   health: { checkedAt: string; ok: boolean; message: string } | null;
+  /**
+   * Reconnect required only because the credentials' encryption key is missing: the sealed blob is
+   * kept, so restoring the key and testing the connection brings it back.
+   */
+  credentialsKept: boolean;
 }
 
-export async function findConnectionRow(db: DbOrTx, orgId: string, provider: string): Promise<ConnectionRow | null> {
-  const [row] = await db
+export async function findConnectionRow(db: DbOrTx, orgId: string, provider: string, opts: { forUpdate?: boolean } = {}): Promise<ConnectionRow | null> {
+  const q = db
     .select()
     .from(integrationConnections)
     .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.provider, provider)));
+  const [row] = opts.forUpdate ? await q.for('update') : await q;
   return row ?? null;
 }
 
@@ -47,7 +53,31 @@ export async function findConnectionView(db: DbOrTx, orgId: string, provider: st
     connectedBy: row.by,
     connectedAt: c.connectedAt.toISOString(),
     health: c.healthCheckedAt ? { checkedAt: c.healthCheckedAt.toISOString(), ok: c.healthOk === true, message: c.healthMessage ?? '' } : null,
+    credentialsKept: c.status !== 'connected' && c.sealedCredentials !== null,
   };
+}
+
+/** A Connect click whose authorization never came back (tab closed, Back pressed at the provider). */
+export interface AbandonedConnect {
+  startedBy: string | null;
+  startedAt: string;
+}
+
+/**
+ * The newest Connect of this organization after `since` (the current connection, if any), when its
+ * state was never used: the callback never came. A later used state (connected, declined, refused)
+ * means the flow was settled, so nothing is reported.
+ */
+export async function findAbandonedConnect(db: DbOrTx, orgId: string, provider: string, since: Date | null): Promise<AbandonedConnect | null> {
+  const [row] = await db
+    .select({ usedAt: oauthStates.usedAt, createdAt: oauthStates.createdAt, by: users.name })
+    .from(oauthStates)
+    .leftJoin(users, eq(users.id, oauthStates.userId))
+    .where(and(eq(oauthStates.orgId, orgId), eq(oauthStates.provider, provider), since ? gt(oauthStates.createdAt, since) : undefined))
+    .orderBy(desc(oauthStates.createdAt))
+    .limit(1);
+  if (!row || row.usedAt !== null) return null;
+  return { startedBy: row.by, startedAt: row.createdAt.toISOString() };
 }
 
 export interface AuditSource {
@@ -113,6 +143,33 @@ export async function markReconnectRequired(
     .returning({ id: integrationConnections.id });
   if (changed.length === 0) return false;
   await auditIntegration(tx, clock, meta, row.orgId, source, action, {
+    provider: row.provider,
+    reason,
+    credential_fingerprint: row.credentialFingerprint ?? null,
+  });
+  return true;
+}
+
+/**
+ * Reconnect required because the stored credentials cannot be opened (their key version is not
+ * configured). Unlike `markReconnectRequired` the sealed blob stays, so restoring the key can bring
+ * the connection back; conditional on the blob, so a reconnect meanwhile is not undone.
+ */
+export async function markCredentialsUnreadable(
+  tx: DbOrTx,
+  clock: Clock,
+  meta: RequestMeta,
+  row: Pick<ConnectionRow, 'id' | 'orgId' | 'provider' | 'credentialFingerprint'> & { sealedCredentials: string },
+  reason: string,
+): Promise<boolean> {
+  const now = clock.now();
+  const changed = await tx
+    .update(integrationConnections)
+    .set({ status: 'reconnect_required', reconnectReason: reason, refreshLeaseId: null, refreshLeaseUntil: null, healthCheckedAt: now, healthOk: false, healthMessage: reason, updatedAt: now })
+    .where(and(eq(integrationConnections.id, row.id), eq(integrationConnections.status, 'connected'), eq(integrationConnections.sealedCredentials, row.sealedCredentials)))
+    .returning({ id: integrationConnections.id });
+  if (changed.length === 0) return false;
+  await auditIntegration(tx, clock, meta, row.orgId, RUNFRAME_SOURCE, 'integration.reconnect_required', {
     provider: row.provider,
     reason,
     credential_fingerprint: row.credentialFingerprint ?? null,

@@ -10,10 +10,27 @@ export function sealCredentials(ring: KeyRing, connectionId: string, c: Credenti
   return { sealedCredentials: sealed.blob, keyVersion: sealed.keyVersion, credentialFingerprint: fingerprint(c) };
 }
 
+/**
+ * The blob was sealed under a key version that ENCRYPTION_KEYS no longer lists (removed in a rotation,
+ * or a restore without the old key). Not a bug: the connection needs reconnecting, or the key restoring.
+ */
+export class CredentialsUnreadable extends Error {
+  constructor(readonly keyVersion: number) {
+    super(`encryption key version ${keyVersion} is not configured`);
+    this.name = 'CredentialsUnreadable';
+  }
+}
+
+export const canOpenCredentials = (ring: KeyRing, keyVersion: number): boolean => ring.keys.has(keyVersion);
+
 export function openCredentials(ring: KeyRing, connectionId: string, blob: string, keyVersion: number): Credentials {
+  if (!canOpenCredentials(ring, keyVersion)) throw new CredentialsUnreadable(keyVersion);
   const raw = Stored.parse(JSON.parse(unseal(ring, { blob, keyVersion }, `connection:${connectionId}`)));
   return { accessToken: raw.a, refreshToken: raw.r, expiresAt: new Date(raw.e), scopes: raw.s };
 }
+
+export const reasonKeyMissing = (name: string, keyVersion: number): string =>
+  `Runframe can no longer read the stored ${name} credentials (encryption key version ${keyVersion} is not configured). Reconnect ${name}, or restore the key.`;
 
 /** Identifies a grant in audit rows without revealing it: a short hash of the refresh token. */
 export const fingerprint = (c: Pick<Credentials, 'refreshToken'>): string => `sha256:${sha256Hex(c.refreshToken).slice(0, 12)}`;

@@ -6,6 +6,8 @@ import { AppError } from '../../shared/errors.ts';
 import type { HubDeps } from './context.ts';
 
 const STATE_TTL_MS = 10 * 60_000;
+// Expired states are kept a day longer, so the card can still say that a Connect was abandoned.
+const STATE_KEPT_MS = 24 * 3_600_000;
 
 export interface StateBinding {
   orgId: string;
@@ -26,7 +28,7 @@ export async function createOAuthState(hub: HubDeps, b: StateBinding): Promise<{
   const verifier = randomToken(48);
   const now = hub.clock.now();
   const sealed = seal(hub.keyRing, verifier, `oauth-state:${id}`);
-  await hub.db.delete(oauthStates).where(lt(oauthStates.expiresAt, now));
+  await hub.db.delete(oauthStates).where(lt(oauthStates.expiresAt, new Date(now.getTime() - STATE_KEPT_MS)));
   await hub.db.insert(oauthStates).values({
     id,
     orgId: b.orgId,

@@ -61,8 +61,8 @@ export interface ProviderAdapter {
   refresh(refreshToken: string): Promise<Credentials>;
   revoke(token: string): Promise<void>;
   identify(accessToken: string): Promise<ProviderIdentity>;
-  /** Human names of required capabilities the granted scopes lack. */
-  missingCapabilities(scopes: readonly string[]): string[];
+  /** The provider's names of the scopes to approve for required capabilities the granted scopes lack. */
+  missingScopes(scopes: readonly string[]): string[];
   createMeeting(accessToken: string, request: MeetingRequest): Promise<Meeting>;
   /** Meetings the connected user has coming up, with their agendas when the provider gives them. */
   listMeetings(accessToken: string): Promise<{ meetingId: string; topic: string; agenda?: string | undefined }[]>;
@@ -87,6 +87,9 @@ export function retryAfterSeconds(f: { daily: boolean; retryAt?: Date | undefine
   return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000));
 }
 
+/** A user who cannot host: said the same way by a failed create, the card and the health check. */
+export const cannotHostMessage = (name: string): string => `The connected ${name} user can't host meetings. Check that user's ${name} permissions, then try again.`;
+
 const seconds = (n: number) => (n === 1 ? '1 second' : `${n} seconds`);
 
 /** Maps a provider failure to the user-facing error set: what happened and what to do next. */
@@ -102,7 +105,7 @@ export function providerAppError(displayName: string, f: ProviderFailure, now: D
         hint: `An Owner or Admin can click Reconnect in Integrations Hub and approve the requested ${displayName} permissions.`,
       });
     case 'cannot_host':
-      return new AppError('provider_rejected', `The connected ${displayName} user can't host meetings. Check that user's ${displayName} permissions, then try again.`, {
+      return new AppError('provider_rejected', cannotHostMessage(displayName), {
         hint: `Ask your ${displayName} admin to allow meeting hosting for that user, or connect ${displayName} with a user who can host.`,
       });
     case 'rate_limited': {

@@ -4,7 +4,7 @@ import {
   createZoomClient,
   exchangeCode,
   isZoomError,
-  missingScopes,
+  missingScopeNames,
   parseZoomWebhookEvent,
   refreshTokens,
   revokeToken,
@@ -53,7 +53,7 @@ function zoomAdapter(config: ZoomConfig, fetchImpl: FetchLike | undefined, now: 
         const name = u.displayName || [u.firstName, u.lastName].filter(Boolean).join(' ') || (u.email ?? u.id);
         return { userId: u.id, accountId: u.accountId ?? '', email: u.email ?? '', name, canHost: u.canHost ?? null };
       }),
-    missingCapabilities: (scopes) => missingScopes(scopes),
+    missingScopes: (scopes) => missingScopeNames(scopes),
     createMeeting: (accessToken, r) =>
       zoomCall(async () => {
         const m = await client.createMeeting(accessToken, { topic: r.topic, agenda: r.agenda, startTime: r.startTime, durationMinutes: r.durationMinutes });

@@ -1,7 +1,7 @@
 import type { RequestMeta } from '../../domain/context.ts';
 import type { HubDeps } from './context.ts';
 import { auditIntegration, findConnectionRow, type AuditSource, type ConnectionRow } from './connections.ts';
-import { openCredentials } from './credentials.ts';
+import { CredentialsUnreadable, openCredentials } from './credentials.ts';
 import { ProviderError, type ProviderAdapter } from './provider.ts';
 
 /**
@@ -19,7 +19,7 @@ export async function revokeBeforeDropping(hub: HubDeps, meta: RequestMeta, prov
     const creds = openCredentials(hub.keyRing, row.id, row.sealedCredentials, row.keyVersion);
     await provider.revoke(creds.accessToken);
   } catch (err) {
-    const failure = err instanceof ProviderError ? err.failure.kind : 'error';
+    const failure = err instanceof ProviderError ? err.failure.kind : err instanceof CredentialsUnreadable ? 'encryption_key_missing' : 'error';
     hub.log.warn({ provider: provider.id, failure }, 'revoke at the provider failed before dropping the credentials');
     await auditIntegration(hub.db, hub.clock, meta, orgId, source, 'integration.revoke_failed', {
       provider: provider.id,

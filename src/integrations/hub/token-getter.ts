@@ -5,8 +5,8 @@ import { AppError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { systemMeta } from '../../domain/context.ts';
 import { requireProvider, type HubDeps } from './context.ts';
-import { openCredentials, sealCredentials } from './credentials.ts';
-import { findConnectionRow, markReconnectRequired, providerSource, type ConnectionRow } from './connections.ts';
+import { CredentialsUnreadable, openCredentials, reasonKeyMissing, sealCredentials } from './credentials.ts';
+import { findConnectionRow, markCredentialsUnreadable, markReconnectRequired, providerSource, type ConnectionRow } from './connections.ts';
 import { ProviderError, providerAppError, type Credentials, type ProviderAdapter } from './provider.ts';
 
 // Refresh a little before expiry so a token never dies in the middle of a call.
@@ -17,6 +17,9 @@ const REFRESH_LEASE_MS = 30_000;
 // How long (real time) a caller waits for another caller's refresh before giving up.
 const WAIT_FOR_REFRESH_MS = REFRESH_LEASE_MS + 5_000;
 const POLL_MS = [5, 10, 20, 40, 80, 160, 250];
+
+/** True when the access token is expired or about to be: use a refreshed one instead. */
+export const expiresSoon = (c: Pick<Credentials, 'expiresAt'>, now: Date): boolean => c.expiresAt.getTime() - now.getTime() <= REFRESH_MARGIN_MS;
 
 export const reasonInvalidGrant = (name: string) =>
   `${name} no longer accepts Runframe’s authorization: it was revoked or expired, or the same ${name} user authorized Runframe again elsewhere (${name} keeps only the newest authorization).`;
@@ -51,12 +54,13 @@ type UsableRow = ConnectionRow & { sealedCredentials: string; keyVersion: number
  */
 export async function getAccessToken(hub: HubDeps, orgId: string, providerId: string, stale?: string): Promise<string> {
   const provider = requireProvider(hub, providerId);
-  const fresh = (c: Credentials) => c.expiresAt.getTime() - hub.clock.now().getTime() > REFRESH_MARGIN_MS && c.accessToken !== stale;
+  const fresh = (c: Credentials) => !expiresSoon(c, hub.clock.now()) && c.accessToken !== stale;
   const deadline = Date.now() + WAIT_FOR_REFRESH_MS;
   for (let round = 0; ; round++) {
     const row = await findConnectionRow(hub.db, orgId, providerId);
     if (!usable(row)) throw notConnected(provider.displayName, row);
-    const current = openCredentials(hub.keyRing, row.id, row.sealedCredentials, row.keyVersion);
+    const current = await openOrGiveUp(hub, provider, row);
+    if (current === null) continue; // the row changed meanwhile: read it again
     if (fresh(current)) return current.accessToken;
     const leaseId = await claimRefreshLease(hub, row);
     if (leaseId) {
@@ -71,6 +75,23 @@ export async function getAccessToken(hub: HubDeps, orgId: string, providerId: st
       });
     }
     await sleep(POLL_MS[Math.min(round, POLL_MS.length - 1)] ?? 250);
+  }
+}
+
+/**
+ * Opens the stored credentials. Sealed under a key that is no longer configured, the connection
+ * needs reconnecting (or the key restoring); null when the row changed before it could be marked.
+ */
+async function openOrGiveUp(hub: HubDeps, provider: ProviderAdapter, row: UsableRow): Promise<Credentials | null> {
+  try {
+    return openCredentials(hub.keyRing, row.id, row.sealedCredentials, row.keyVersion);
+  } catch (err) {
+    if (!(err instanceof CredentialsUnreadable)) throw err;
+    const reason = reasonKeyMissing(provider.displayName, err.keyVersion);
+    hub.log.error({ provider: provider.id, connectionId: row.id, keyVersion: err.keyVersion }, 'stored credentials are sealed under an encryption key version that is not configured');
+    const marked = await hub.db.transaction((tx) => markCredentialsUnreadable(tx, hub.clock, systemMeta('token-getter'), row, reason));
+    if (!marked) return null;
+    throw notConnected(provider.displayName, { ...row, status: 'reconnect_required', reconnectReason: reason });
   }
 }
 

@@ -22,3 +22,16 @@ export function missingScopes(granted: readonly string[]): string[] {
   const have = new Set(granted);
   return zoomManifest.requiredCapabilities.filter((c) => !c.anyOf.some((s) => have.has(s))).map((c) => c.name);
 }
+
+// Classic scopes are two words (`meeting:write`, `user:read`), with `:admin` for the admin variant (§2).
+const CLASSIC = /^[a-z_]+:[a-z_]+(:admin)?$/;
+
+/**
+ * The scope to approve for each required capability `granted` does not cover, in the app's own
+ * style: classic names when everything granted is classic, granular ones otherwise (§2).
+ */
+export function missingScopeNames(granted: readonly string[]): string[] {
+  const have = new Set(granted);
+  const classic = granted.length > 0 && granted.every((s) => CLASSIC.test(s));
+  return zoomManifest.requiredCapabilities.filter((c) => !c.anyOf.some((s) => have.has(s))).map((c) => (classic ? c.anyOf[1] : c.anyOf[0]));
+}

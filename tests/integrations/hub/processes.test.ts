@@ -50,15 +50,12 @@ test('the periodic health check flips a broken connection to Reconnect required 
   assert.equal(card.status, 'Connected');
   assert.match(card.html, /Ready for war rooms · checked just now/);
 
-  await sandbox.control('PATCH', `/users/${HOST_ID}`, { status: 'inactive' });
-  try {
-    await checkConnection(t.deps, systemMeta('t'), o.orgId, 'zoom', { userId: null, label: 'Runframe health check' });
-  } finally {
-    await sandbox.control('PATCH', `/users/${HOST_ID}`, { status: 'active' });
-  }
+  // The grant is revoked at Zoom without a webhook: only a check can notice before an incident does.
+  await sandbox.control('POST', `/users/${HOST_ID}/revoke-grants`, { notify: false });
+  await healthCheckJob(t.deps)({ orgId: o.orgId, provider: 'zoom' });
   card = await zoomCard(t, o);
   assert.equal(card.status, 'Reconnect required');
-  assert.match(card.html, /can't host meetings/);
+  assert.match(card.html, /no longer accepts Runframe/);
   const audit = await t.api(o, 'GET', '/api/v1/audit-log?action=integration.health_checked');
   assert.equal(audit.json.entries.length, 1);
   assert.equal(audit.json.entries[0]?.metadata['ok'], false);

@@ -1,6 +1,5 @@
 import type { FC } from 'hono/jsx';
-import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
-import type { ConnectionView } from '../../../integrations/hub/connections.ts';
+import type { AbandonedConnect, ConnectionView } from '../../../integrations/hub/connections.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import { SEVERITIES } from '../../../domain/incidents/model.ts';
 import type { WarRoomSettingsView } from '../../../domain/war-rooms/settings.ts';
@@ -13,7 +12,13 @@ export interface ProviderCard {
   section: string;
   description: string;
   connection: ConnectionView | null;
+  /** A Connect whose authorization never came back, newer than the connection. */
+  abandoned: AbandonedConnect | null;
 }
+
+/** The guide's troubleshooting row "You cannot click Connect", cause and fix, word for word. */
+export const cannotManageText = (displayName: string): string =>
+  `Your Runframe role cannot manage integrations. Ask a Runframe admin to grant integration management permission or connect ${displayName} for the organization.`;
 
 export interface HubProps {
   shell: PageShell;
@@ -58,6 +63,19 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
         </span>
       </div>
       <p class="muted">{card.description}</p>
+      {canManage && card.abandoned && (
+        <p class="alert info" role="status">
+          {c === null
+            ? `A connection to ${card.displayName} was started by ${card.abandoned.startedBy ?? 'a former member'} at ${fmtTime(card.abandoned.startedAt)} but not completed in ${card.displayName}, so nothing was connected. Click Connect to try again.`
+            : `A reconnection to ${card.displayName} was started by ${card.abandoned.startedBy ?? 'a former member'} at ${fmtTime(card.abandoned.startedAt)} but not completed in ${card.displayName}, so the connection was not changed. Click Reconnect to try again.`}
+        </p>
+      )}
+      {c?.status === 'connected' && c.canHost === false && (
+        <div class="alert error" role="alert">
+          <strong>{card.displayName} user cannot create a meeting.</strong> The selected {card.displayName} user may not have permission to host meetings.
+          <p>Check the user's {card.displayName} account permissions, then try again.</p>
+        </div>
+      )}
       {c?.status === 'reconnect_required' && (
         <div class="alert error" role="alert">
           <strong>{card.displayName} reconnect required.</strong> {c.reconnectReason}
@@ -112,7 +130,7 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
               </button>
             </form>
           )}
-          {c?.status === 'connected' && (
+          {(c?.status === 'connected' || c?.credentialsKept) && (
             <form method="post" action={`${base}/test`}>
               <Csrf token={shell.csrfToken} />
               <button type="submit" class="secondary">
@@ -127,10 +145,19 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
           )}
         </div>
       ) : (
-        <div class="alert info" role="note">
-          {MISSING_PERMISSION['integration:manage']}
-          {managers.length > 0 && <p>Owners and Admins here: {managers.join(', ')}.</p>}
-        </div>
+        <>
+          <div class="row" style="margin-top: 12px">
+            <button type="button" disabled aria-describedby={`cannot-manage-${card.id}`}>
+              Connect
+            </button>
+          </div>
+          <div class="alert info" role="note">
+            <p id={`cannot-manage-${card.id}`} style="margin: 0">
+              {cannotManageText(card.displayName)}
+            </p>
+            {managers.length > 0 && <p>Owners and Admins here: {managers.join(', ')}.</p>}
+          </div>
+        </>
       )}
     </article>
   );

@@ -3,7 +3,7 @@ import { can } from '../../../domain/access/roles.ts';
 import { listMembers } from '../../../domain/orgs/members.ts';
 import { ROLE_LABEL } from '../../../domain/access/roles.ts';
 import { completeConnect, ConnectNotAllowed, OUTCOME_MESSAGES, startConnect } from '../../../integrations/hub/connect.ts';
-import { findConnectionView } from '../../../integrations/hub/connections.ts';
+import { findAbandonedConnect, findConnectionView } from '../../../integrations/hub/connections.ts';
 import { requireProvider } from '../../../integrations/hub/context.ts';
 import { disconnectIntegration } from '../../../integrations/hub/disconnect.ts';
 import { testConnection } from '../../../integrations/hub/health-check.ts';
@@ -26,7 +26,9 @@ async function renderHub(c: C, message: { kind: 'ok' | 'error'; text: string; hi
   const hub = c.get('hub');
   const cards: ProviderCard[] = [];
   for (const p of hub.providers.values()) {
-    cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: DESCRIPTIONS[p.id] ?? '', connection: await findConnectionView(hub.db, ctx.actor.orgId, p.id) });
+    const connection = await findConnectionView(hub.db, ctx.actor.orgId, p.id);
+    const abandoned = await findAbandonedConnect(hub.db, ctx.actor.orgId, p.id, connection ? new Date(connection.connectedAt) : null);
+    cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: DESCRIPTIONS[p.id] ?? '', connection, abandoned });
   }
   const settings = await readWarRoomSettings(hub.db, ctx.actor.orgId);
   const managers = (await listMembers(ctx)).filter((m) => can(m.role, 'integration:manage')).map((m) => `${m.name} (${ROLE_LABEL[m.role]})`);
