@@ -34,7 +34,8 @@ const OWNER: Person = { name: 'Olivia Owner', email: `olivia-zoom-${process.pid}
 const RESPONDER: Person = { name: 'Rita Responder', email: `rita-zoom-${process.pid}@example.com`, password: PASSWORD };
 const MEETING_SCOPE = 'meeting:write:meeting';
 const SANDBOX_BANNER = 'Zoom sandbox — not Zoom.';
-const CANT_MANAGE = "Your role can't manage integrations. Ask an Owner or Admin.";
+const CANT_MANAGE = 'Your Runframe role cannot manage integrations. Ask a Runframe admin to grant integration management permission or connect Zoom for the organization.';
+const ABANDONED = /^A connection to Zoom was started by Olivia Owner at \d{4}-\d\d-\d\d \d\d:\d\d UTC but not completed in Zoom, so nothing was connected\. Click Connect to try again\.$/;
 const DECLINED = 'Zoom authorization was declined or not completed, so Zoom is not connected.';
 const MISSING_SCOPE = 'Zoom did not grant the meeting scope: connect again and approve it.';
 const REMOVED_IN_ZOOM = 'Runframe was removed from your Zoom account.';
@@ -340,8 +341,21 @@ describe('Zoom connection journeys (issue 4) in Chromium', { timeout: 90_000 }, 
   describe('Troubleshooting', () => {
     it('Zoom card does not show Connected: OAuth authorization did not complete; Click Connect again and complete the Zoom authorization flow', async (t) => {
       await j.step(t, async () => {
+        // Abandoned: back from Zoom's page without deciding, so Zoom never calls Runframe back.
+        await clickConnect(owner);
+        await owner.goBack();
+        await owner.waitForURL(isHub);
+        await owner.reload();
+        await expectNotConnected(owner);
+        const abandoned = zoomCard(owner).getByText(ABANDONED);
+        assert.ok(await abandoned.isVisible(), 'the card says the connection was started but not completed in Zoom, and what to do');
+        await j.a11y(owner, 'Integrations Hub (connect abandoned)');
+        await shot(owner, '11a-hub-connect-abandoned');
+
+        // Declined at Zoom.
         await clickConnect(owner);
         await decide(owner, 'Decline');
+        assert.equal(await zoomCard(owner).getByText(ABANDONED).count(), 0, 'the newer, declined attempt replaces the note');
         await expectNotConnected(owner);
         const explanation = banner(owner, DECLINED);
         assert.ok(await explanation.isVisible(), 'the hub explains that the authorization did not complete');
@@ -365,7 +379,13 @@ describe('Zoom connection journeys (issue 4) in Chromium', { timeout: 90_000 }, 
         await findZoom(responder);
         await expectCardStatus(responder, 'Connected');
         const card = zoomCard(responder);
-        for (const name of ['Connect', 'Reconnect', 'Test connection']) {
+        const connect = card.getByRole('button', { name: 'Connect', exact: true });
+        assert.equal(await connect.count(), 1, 'a Responder sees Connect');
+        assert.ok(await connect.isDisabled(), 'but cannot click it');
+        const describedBy = (await connect.getAttribute('aria-describedby')) ?? '';
+        assert.ok(describedBy, 'the disabled button points at its reason');
+        assert.equal((await responder.locator(`[id="${describedBy}"]`).innerText()).trim(), CANT_MANAGE, 'the button is described by the guide’s cause and fix');
+        for (const name of ['Reconnect', 'Test connection']) {
           assert.equal(await card.getByRole('button', { name, exact: true }).count(), 0, `a Responder must not see "${name}"`);
         }
         assert.equal(await card.getByRole('link', { name: 'Disconnect Zoom' }).count(), 0, 'a Responder must not see the trash icon');
@@ -397,6 +417,7 @@ describe('Zoom connection journeys (issue 4) in Chromium', { timeout: 90_000 }, 
         const explanation = banner(owner, MISSING_SCOPE);
         assert.ok(await explanation.isVisible(), 'the hub says Zoom did not grant the meeting scope');
         assert.ok(await explanation.getByText(/Re-authorize Zoom and approve the requested meeting scope/).isVisible(), 'and how to fix it');
+        assert.ok(await explanation.getByText(`Missing: ${MEETING_SCOPE}.`, { exact: false }).isVisible(), 'naming the scope that was not approved');
         await j.a11y(owner, 'Integrations Hub (missing scope)');
         await shot(owner, '13-hub-missing-scope');
 
