@@ -65,6 +65,16 @@ function hostEmail(ctx: Ctx, m: Meeting): string {
   return ctx.store.state.users.find((u) => u.id === m.hostId)?.email ?? '';
 }
 
+/**
+ * `pmi` (a string in Zoom's SDK types, §3.2) is "only returned if PMI was used to schedule the meeting",
+ * i.e. with `settings.use_pmi: true`.
+ */
+function pmiField(ctx: Ctx, m: Meeting): Record<string, string> {
+  if (m.settings['use_pmi'] !== true) return {};
+  const host = ctx.store.state.users.find((u) => u.id === m.hostId);
+  return host ? { pmi: String(host.pmi) } : {};
+}
+
 /** Body of 201 create and 200 GET (reference §3.2, §3.3). */
 export function meetingJson(ctx: Ctx, m: Meeting): Record<string, unknown> {
   return {
@@ -87,6 +97,7 @@ export function meetingJson(ctx: Ctx, m: Meeting): Record<string, unknown> {
     h323_password: m.h323Password,
     pstn_password: m.h323Password,
     encrypted_password: m.encryptedPassword,
+    ...pmiField(ctx, m),
     ...(m.recurrence !== undefined ? { recurrence: m.recurrence } : {}),
     settings: mergeSettings(m.settings, undefined),
     pre_schedule: false,

@@ -29,6 +29,19 @@ async function readMeetingInput(c: Context, timezone: string): Promise<MeetingIn
   return parsed.value;
 }
 
+/**
+ * The sandbox's page tokens are base64url of a non-negative offset it handed out itself. Anything else
+ * (garbage, a negative or fractional number, a non-canonical encoding) is a validation error, as Zoom
+ * answers an unknown token, never a slice from a negative offset.
+ */
+function pageTokenOffset(token: string): number | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) return null;
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  if (!/^(0|[1-9]\d{0,8})$/.test(text)) return null;
+  if (Buffer.from(text).toString('base64url') !== token) return null;
+  return Number(text);
+}
+
 function ownMeeting(c: Context, ctx: Ctx, caller: Caller, id: string, notHost: [number, string] = [3000, 'Cannot access meeting information.']): Meeting | Response {
   const m = findMeeting(ctx, id);
   if (!m) return zoomError(c, 404, 3001, MESSAGES.meetingNotFound(id));
@@ -118,7 +131,12 @@ export function mountMeetings(app: Hono, ctx: Ctx): void {
     });
     kept.sort((a, b) => (a.startTime ?? a.createdAt).localeCompare(b.startTime ?? b.createdAt) || a.id - b.id);
     const size = q.value.page_size;
-    const offset = q.value.next_page_token ? Number(Buffer.from(q.value.next_page_token, 'base64url').toString()) || 0 : ((q.value.page_number ?? 1) - 1) * size;
+    let offset = ((q.value.page_number ?? 1) - 1) * size;
+    if (q.value.next_page_token) {
+      const decoded = pageTokenOffset(q.value.next_page_token);
+      if (decoded === null) return zoomError(c, 400, 300, MESSAGES.validationFailed, [{ field: 'next_page_token', message: 'Invalid field.' }]);
+      offset = decoded;
+    }
     const page = kept.slice(offset, offset + size);
     const more = offset + size < kept.length;
     return c.json({

@@ -38,15 +38,23 @@ function offsetMs(utcMs: number, timeZone: string): number {
 
 /**
  * Zoom reads `yyyy-MM-ddTHH:mm:ss` without `Z` as local time in the meeting's timezone.
- * Returns null for an unparseable value.
+ * Returns null for an unparseable or impossible value (month 13, February 30, hour 24, …): `Date.UTC`
+ * would silently roll those over into a different date, so each field is range-checked and the result
+ * must read back as the same calendar fields.
  */
 export function parseZoomStartTime(value: string, timeZone: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z)?$/.exec(value);
   if (!m) return null;
-  const [, y, mo, d, h, mi, s, z] = m;
-  const naive = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const [, ys, mos, ds, hs, mis, ss, z] = m;
+  const [y, mo, d, h, mi, s] = [ys, mos, ds, hs, mis, ss].map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
+  const naive = Date.UTC(y, mo - 1, d, h, mi, s);
   if (Number.isNaN(naive)) return null;
-  if (z) return new Date(naive);
+  const back = new Date(naive);
+  // Round trip: 2026-02-30 would come back as 2026-03-02.
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  if (z) return back;
   const first = naive - offsetMs(naive, timeZone);
-  return new Date(naive - offsetMs(first, timeZone));
+  const local = naive - offsetMs(first, timeZone);
+  return Number.isNaN(local) ? null : new Date(local);
 }

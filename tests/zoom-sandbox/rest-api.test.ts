@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { BASIC_ID, HOST_ID, api, connect, manualClock, startSandbox, testApp, type Running, type Tokens } from './helpers.ts';
+import { BASIC_ID, HOST_ID, api, connect, manualClock, startSandbox, testApp, tokenRequest, type Running, type Tokens } from './helpers.ts';
 
 describe('Zoom sandbox REST API', () => {
   let s: Running;
@@ -72,6 +72,50 @@ describe('Zoom sandbox REST API', () => {
     assert.equal(r.json?.timezone, 'America/Los_Angeles');
   });
 
+  it('impossible start_time values → 400/300 with errors[] on create and PATCH, never rolled over', async () => {
+    const impossible = [
+      '2026-13-45T99:00:00Z', // month 13, day 45, hour 99
+      '2026-02-30T10:00:00Z', // 30 February would roll over to 2 March
+      '2026-02-29T10:00:00Z', // 2026 is not a leap year
+      '2026-04-31T10:00:00Z', // April has 30 days
+      '2026-00-10T10:00:00Z', // month 0
+      '2026-03-00T10:00:00Z', // day 0
+      '2026-03-10T24:00:00Z', // hour 24
+      '2026-03-10T10:60:00Z', // minute 60
+      '2026-03-10T10:00:60Z', // second 60
+      '2026-02-30T10:00:00', // local time, with a timezone
+      '0026-03-10T10:00:00Z', // Date.UTC would read the year as 1926
+    ];
+    const before = (await s.control<{ meetings: unknown[] }>('GET', '/meetings')).json.meetings.length;
+    for (const start_time of impossible) {
+      const r = await create({ topic: 'bad date', start_time, timezone: 'Europe/Paris' });
+      assert.equal(r.status, 400, start_time);
+      assert.deepEqual(r.json, { code: 300, message: 'Validation Failed.', errors: [{ field: 'start_time', message: 'Invalid field.' }] }, start_time);
+    }
+    assert.equal((await s.control<{ meetings: unknown[] }>('GET', '/meetings')).json.meetings.length, before, 'no meeting was created');
+    const m = (await create({ topic: 'ok', start_time: '2028-02-29T10:00:00Z' })).json ?? {};
+    assert.equal(m.start_time, '2028-02-29T10:00:00Z', 'a real leap day is accepted');
+    for (const start_time of ['2026-02-30T10:00:00Z', '2026-13-01T00:00:00']) {
+      const p = await api(s, t.access_token, 'PATCH', `/v2/meetings/${m.id}`, { start_time });
+      assert.equal(p.status, 400, start_time);
+      assert.deepEqual(p.json, { code: 300, message: 'Validation Failed.', errors: [{ field: 'start_time', message: 'Invalid field.' }] });
+    }
+    assert.equal((await api(s, t.access_token, 'GET', `/v2/meetings/${m.id}`)).json?.start_time, '2028-02-29T10:00:00Z', 'unchanged');
+    const edge = await create({ start_time: '2026-12-31T23:59:59Z' });
+    assert.equal(edge.json?.start_time, '2026-12-31T23:59:59Z');
+  });
+
+  it('pmi (a string) appears on create and GET when the meeting uses the PMI, not otherwise', async () => {
+    const me = (await api(s, t.access_token, 'GET', '/v2/users/me')).json ?? {};
+    const withPmi = await create({ topic: 'pmi', settings: { use_pmi: true } });
+    assert.equal(withPmi.status, 201);
+    assert.equal(withPmi.json?.pmi, String(me.pmi));
+    assert.equal((await api(s, t.access_token, 'GET', `/v2/meetings/${withPmi.json?.id}`)).json?.pmi, String(me.pmi));
+    const plain = (await create()).json ?? {};
+    assert.equal('pmi' in plain, false);
+    assert.equal('pmi' in ((await api(s, t.access_token, 'GET', `/v2/meetings/${plain.id}`)).json ?? {}), false);
+  });
+
   it('list + GET: the list shows the meeting (agenda truncated to 250), GET shows it fully with status', async () => {
     const long = 'a'.repeat(400);
     const created = (await create({ topic: 'SEV2: latency', agenda: long })).json ?? {};
@@ -105,6 +149,19 @@ describe('Zoom sandbox REST API', () => {
     const bad = await api(s, t.access_token, 'GET', '/v2/users/me/meetings?type=bogus');
     assert.equal(bad.status, 400);
     assert.equal(bad.json?.code, 300);
+  });
+
+  it('a negative, fractional or malformed next_page_token → 400/300, not a slice from a negative offset', async () => {
+    for (let i = 0; i < 3; i++) await create({ topic: `m${i}` });
+    const enc = (v: string) => Buffer.from(v).toString('base64url');
+    for (const token of [enc('-1'), enc('-2'), enc('1.5'), enc('abc'), enc('01'), enc(' 2'), 'not base64!', '%%%', enc('1e3')]) {
+      const r = await api(s, t.access_token, 'GET', `/v2/users/me/meetings?page_size=2&next_page_token=${encodeURIComponent(token)}`);
+      assert.equal(r.status, 400, token);
+      assert.deepEqual(r.json, { code: 300, message: 'Validation Failed.', errors: [{ field: 'next_page_token', message: 'Invalid field.' }] }, token);
+    }
+    const past = await api(s, t.access_token, 'GET', `/v2/users/me/meetings?page_size=2&next_page_token=${enc('10')}`);
+    assert.equal(past.status, 200);
+    assert.deepEqual(past.json?.meetings, [], 'a token past the end is an empty page');
   });
 
   it('GET shows started while running; ending a scheduled meeting returns it to waiting; an ended instant meeting is gone', async () => {
@@ -177,9 +234,18 @@ describe('Zoom sandbox REST API', () => {
   });
 
   it('control revoke-grants → 401/124 and invalid_grant on refresh', async () => {
+    // The refresh token works before the revocation (and is rotated by it), so the failure below is the revocation's doing.
+    const rotated = await tokenRequest(s, { grant_type: 'refresh_token', refresh_token: t.refresh_token });
+    assert.equal(rotated.status, 200);
+    const live = rotated.json as unknown as Tokens;
     const r = await s.control<{ revoked: number }>('POST', `/users/${HOST_ID}/revoke-grants`, {});
     assert.equal(r.json.revoked, 1);
-    assert.deepEqual((await api(s, t.access_token, 'GET', '/v2/users/me')).json, { code: 124, message: 'Invalid access token.' });
+    const me = await api(s, live.access_token, 'GET', '/v2/users/me');
+    assert.equal(me.status, 401);
+    assert.deepEqual(me.json, { code: 124, message: 'Invalid access token.' });
+    const refresh = await tokenRequest(s, { grant_type: 'refresh_token', refresh_token: live.refresh_token });
+    assert.equal(refresh.status, 400);
+    assert.deepEqual(refresh.json, { reason: 'Invalid Token!', error: 'invalid_grant' });
   });
 
   it('without meeting:write:meeting → 400/4711 listing the acceptable scopes', async () => {
