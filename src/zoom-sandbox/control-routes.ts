@@ -148,7 +148,7 @@ export function mountControl(app: Hono, ctx: Ctx): void {
   });
 
   app.get('/_control/grants', (c) => c.json({ grants: st().grants }));
-  app.get('/_control/webhooks', (c) => c.json({ deliveries: ctx.webhooks.list() }));
+  app.get('/_control/webhooks', (c) => c.json({ deliveries: ctx.webhooks.list(), pendingRetries: ctx.webhooks.pendingRetries() }));
   app.get('/_control/meetings', (c) =>
     c.json({ meetings: st().meetings.map((m) => ({ ...meetingJson(ctx, m), deleted: m.deleted, created_by_client_id: m.createdByClientId })) }),
   );

@@ -13,14 +13,20 @@ import { mountUsers } from './rest-users.ts';
 import { securityHeaders } from './security-headers.ts';
 import { SandboxAppSchema, initialState } from './state.ts';
 import { createStore } from './store.ts';
-import type { SandboxApp, SandboxOptions } from './types.ts';
+import type { SandboxApp, SandboxOptions, SandboxTimers } from './types.ts';
 import { createWebhookDispatcher } from './webhooks.ts';
 
-export type { SandboxApp, SandboxOptions } from './types.ts';
+export type { SandboxApp, SandboxOptions, SandboxTimers } from './types.ts';
 export { CONTROL_TOKEN_HEADER } from './control-guard.ts';
 
 // Zoom retries 5 min after the first attempt, then 20 min, then 60 min (§5.4).
 const ZOOM_RETRY_DELAYS_MS = [5 * 60_000, 20 * 60_000, 60 * 60_000];
+// Zoom counts a delivery as failed when the endpoint does not answer 2xx within 3 seconds (§5.4).
+const ZOOM_RESPONSE_TIMEOUT_MS = 3000;
+const globalTimers: SandboxTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export function createZoomSandbox(opts: SandboxOptions): {
   app: Hono;
@@ -39,6 +45,8 @@ export function createZoomSandbox(opts: SandboxOptions): {
     now,
     fetch: opts.fetch ?? globalThis.fetch,
     retryDelaysMs: opts.webhookRetryDelaysMs ?? ZOOM_RETRY_DELAYS_MS,
+    responseTimeoutMs: opts.webhookResponseTimeoutMs ?? ZOOM_RESPONSE_TIMEOUT_MS,
+    timers: opts.timers ?? globalTimers,
     calls,
     log,
   });

@@ -24,7 +24,8 @@ const Config = z
     clientSecret: z.string().min(1).optional(),
     redirectUris: z.array(z.url()),
     scopes: z.array(z.string().min(1)),
-    webhookUrl: z.url().optional(),
+    // Zoom delivers webhooks over HTTP(S) only; the receiver is checked by the URL-validation challenge at start-up.
+    webhookUrl: z.url({ protocol: /^https?$/, error: '--webhook-url must be an http(s) URL' }).optional(),
     webhookSecret: z.string().min(1).optional(),
   })
   .superRefine((c, issue) => {

@@ -7,8 +7,9 @@ export const SandboxAppSchema = z.object({
   redirectUris: z.array(z.url()).min(1),
   scopes: z.array(z.string().min(1)),
   optionalScopes: z.array(z.string().min(1)).optional(),
-  webhookUrl: z.url().optional(),
+  webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   webhookSecretToken: z.string().min(1).optional(),
+  webhookVerificationToken: z.string().min(1).optional(),
 });
 
 export const SandboxUserSchema = z.object({

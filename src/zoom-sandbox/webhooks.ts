@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { CallLog } from './call-log.ts';
 import { trackingId } from './ids.ts';
-import type { SandboxApp } from './types.ts';
+import type { SandboxApp, SandboxTimers } from './types.ts';
 import { hmacHex, signWebhook } from './webhook-signature.ts';
 
 export interface DeliveryAttempt {
@@ -19,6 +19,8 @@ export interface Delivery {
   body: string;
   state: 'pending' | 'delivered' | 'failed';
   attempts: DeliveryAttempt[];
+  /** When the next retry is due (sandbox clock), while one is scheduled; null otherwise. */
+  nextAttemptAt: string | null;
 }
 
 export interface WebhookDispatcher {
@@ -26,6 +28,8 @@ export interface WebhookDispatcher {
   validateUrl(app: SandboxApp): Promise<void>;
   list(): Delivery[];
   clear(): void;
+  /** How many retries are scheduled and not yet run. */
+  pendingRetries(): number;
   close(): void;
 }
 
@@ -33,27 +37,32 @@ interface Deps {
   now: () => Date;
   fetch: typeof fetch;
   retryDelaysMs: number[];
+  responseTimeoutMs: number;
+  timers: SandboxTimers;
   calls: CallLog;
   log: (msg: string, data?: Record<string, unknown>) => void;
 }
 
-// Zoom counts a delivery as failed when the endpoint does not answer 2xx within 3 seconds (§5.4).
-const RESPONSE_TIMEOUT_MS = 3000;
-
 const UrlValidationAnswer = z.object({ plainToken: z.string(), encryptedToken: z.string() });
+
+/** Zoom's legacy verification token (§5.1): the app's own, or a stable value derived from its secret token. */
+export function verificationToken(app: SandboxApp): string {
+  return app.webhookVerificationToken ?? Buffer.from(hmacHex(app.webhookSecretToken ?? '', `verification-token:${app.clientId}`), 'hex').toString('base64url').slice(0, 22);
+}
 
 export function createWebhookDispatcher(deps: Deps): WebhookDispatcher {
   let deliveries: Delivery[] = [];
   let nextId = 1;
   let closed = false;
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Set<unknown>();
   const inflight = new Set<AbortController>();
 
   async function post(app: SandboxApp, url: string, event: string, body: string): Promise<{ status: number | null; text: string; error?: string }> {
     const ts = Math.floor(deps.now().getTime() / 1000);
     const controller = new AbortController();
     inflight.add(controller);
-    const timer = setTimeout(() => controller.abort(new Error('no answer within 3 s')), RESPONSE_TIMEOUT_MS);
+    const timeoutMessage = `no answer within ${deps.responseTimeoutMs} ms`;
+    const timer = deps.timers.setTimeout(() => controller.abort(new Error(timeoutMessage)), deps.responseTimeoutMs);
     const at = deps.now().toISOString();
     try {
       const res = await deps.fetch(url, {
@@ -65,6 +74,8 @@ export function createWebhookDispatcher(deps: Deps): WebhookDispatcher {
           'x-zm-signature': signWebhook(app.webhookSecretToken ?? '', ts, body),
           'x-zm-trackingid': trackingId(),
           clientid: app.clientId,
+          // The deprecated verification token, still sent alongside the signature (§5.1).
+          authorization: verificationToken(app),
         },
         body,
         signal: controller.signal,
@@ -73,11 +84,13 @@ export function createWebhookDispatcher(deps: Deps): WebhookDispatcher {
       deps.calls.record({ method: 'POST', path: url, endpoint: `WEBHOOK ${event}`, status: res.status, at });
       return { status: res.status, text };
     } catch (err) {
-      const error = err instanceof Error ? (controller.signal.aborted ? 'no answer within 3 s' : err.message) : String(err);
+      // An abort carries its reason: the answer timeout or the sandbox closing.
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : err;
+      const error = reason instanceof Error ? reason.message : String(reason);
       deps.calls.record({ method: 'POST', path: url, endpoint: `WEBHOOK ${event}`, status: 0, at });
       return { status: null, text: '', error };
     } finally {
-      clearTimeout(timer);
+      deps.timers.clearTimeout(timer);
       inflight.delete(controller);
     }
   }
@@ -97,15 +110,17 @@ export function createWebhookDispatcher(deps: Deps): WebhookDispatcher {
       deps.log('zoom-sandbox: webhook delivery gave up', { event: d.event, url: d.url, attempts: d.attempts.length });
       return;
     }
-    const timer = setTimeout(() => {
+    d.nextAttemptAt = new Date(deps.now().getTime() + delay).toISOString();
+    const timer = deps.timers.setTimeout(() => {
       timers.delete(timer);
+      d.nextAttemptAt = null;
       void attempt(app, d);
     }, delay);
     timers.add(timer);
   }
 
   function record(app: SandboxApp, url: string, event: string, body: string): Delivery {
-    const d: Delivery = { id: nextId++, clientId: app.clientId, event, url, body, state: 'pending', attempts: [] };
+    const d: Delivery = { id: nextId++, clientId: app.clientId, event, url, body, state: 'pending', attempts: [], nextAttemptAt: null };
     deliveries.push(d);
     if (deliveries.length > 1000) deliveries = deliveries.slice(-1000);
     return d;
@@ -156,10 +171,14 @@ export function createWebhookDispatcher(deps: Deps): WebhookDispatcher {
     clear() {
       deliveries = [];
     },
+    pendingRetries() {
+      return timers.size;
+    },
     close() {
       closed = true;
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) deps.timers.clearTimeout(t);
       timers.clear();
+      for (const d of deliveries) d.nextAttemptAt = null;
       for (const c of inflight) c.abort(new Error('sandbox closed'));
     },
   };

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createZoomSandbox, type SandboxApp, type SandboxOptions } from '../../src/zoom-sandbox/index.ts';
+import { createZoomSandbox, type SandboxApp, type SandboxOptions, type SandboxTimers } from '../../src/zoom-sandbox/index.ts';
 
 export const HOST_ID = 'sandboxHostUser0000001';
 export const BASIC_ID = 'sandboxBasicUser000002';
@@ -29,6 +29,55 @@ export interface ManualClock {
 export function manualClock(iso: string): ManualClock {
   let t = Date.parse(iso);
   return { now: () => new Date(t), set: (v) => void (t = Date.parse(v)), advance: (ms) => void (t += ms) };
+}
+
+export interface FakeTimer {
+  id: number;
+  ms: number;
+  fn: () => void;
+}
+
+export interface FakeTimers extends SandboxTimers {
+  /** Timers scheduled and neither fired nor cleared, oldest first. */
+  pending(): FakeTimer[];
+  /** Every delay ever scheduled, in order (cleared and fired ones included). */
+  scheduled: number[];
+  /** Runs a pending timer now, as if its delay had passed. */
+  fire(timer: FakeTimer): void;
+  /** Yields to the event loop (no timer) until a pending timer matches, e.g. the retry scheduled after a failed attempt. */
+  next(match: (t: FakeTimer) => boolean): Promise<FakeTimer>;
+}
+
+/** Timers that only run when the test fires them: webhook retries and answer timeouts without waiting. */
+export function fakeTimers(): FakeTimers {
+  const live = new Map<number, FakeTimer>();
+  let nextId = 1;
+  const scheduled: number[] = [];
+  return {
+    scheduled,
+    setTimeout(fn, ms) {
+      const t = { id: nextId++, ms, fn };
+      live.set(t.id, t);
+      scheduled.push(ms);
+      return t.id;
+    },
+    clearTimeout(handle) {
+      live.delete(handle as number);
+    },
+    pending: () => [...live.values()],
+    fire(t) {
+      if (!live.delete(t.id)) throw new Error(`timer ${t.id} (${t.ms} ms) is not pending`);
+      t.fn();
+    },
+    async next(match) {
+      for (let i = 0; i < 10_000; i++) {
+        const hit = [...live.values()].find(match);
+        if (hit) return hit;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      throw new Error(`no matching timer; pending: ${JSON.stringify([...live.values()].map((t) => t.ms))}`);
+    },
+  };
 }
 
 export interface Running {
@@ -179,11 +228,11 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export type Responder = (r: Received, index: number) => { status: number; body?: string };
+/** `'hang'` keeps the request open without ever answering (until the receiver closes). */
+export type Responder = (r: Received, index: number) => { status: number; body?: string } | 'hang';
 
 /** A webhook endpoint that answers the CRC challenge correctly unless `respond` says otherwise. */
 export async function startReceiver(secret: string, respond?: Responder): Promise<Receiver> {
-  const { createHmac } = await import('node:crypto');
   const requests: Received[] = [];
   const waiters: Array<{ n: number; resolve: (r: Received[]) => void }> = [];
   const server = createServer((req, res) => {
@@ -193,13 +242,13 @@ export async function startReceiver(secret: string, respond?: Responder): Promis
       const body = Buffer.concat(chunks).toString('utf8');
       const r: Received = { headers: req.headers, body, json: JSON.parse(body) as Received['json'] };
       requests.push(r);
-      let answer: { status: number; body?: string };
+      let answer: { status: number; body?: string } | 'hang';
       if (respond) answer = respond(r, requests.length - 1);
       else if (r.json.event === 'endpoint.url_validation') {
         const plainToken = String(r.json.payload.plainToken);
         answer = { status: 200, body: JSON.stringify({ plainToken, encryptedToken: createHmac('sha256', secret).update(plainToken).digest('hex') }) };
       } else answer = { status: 200 };
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body ?? '');
+      if (answer !== 'hang') res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body ?? '');
       for (const w of [...waiters]) {
         if (requests.length >= w.n) {
           waiters.splice(waiters.indexOf(w), 1);
@@ -219,6 +268,15 @@ export async function startReceiver(secret: string, respond?: Responder): Promis
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/** The correct answer to the URL-validation challenge (computed here from the formula), else `other`. */
+export function answerCrc(secret: string, other: Responder): Responder {
+  return (r, i) => {
+    if (r.json.event !== 'endpoint.url_validation') return other(r, i);
+    const plainToken = String(r.json.payload.plainToken);
+    return { status: 200, body: JSON.stringify({ plainToken, encryptedToken: createHmac('sha256', secret).update(plainToken).digest('hex') }) };
   };
 }
 

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { HOST_ID, REDIRECT, api, connect, startReceiver, startSandbox, testApp, tokenRequest } from './helpers.ts';
+import { readStandaloneConfig, appFromConfig } from '../../src/zoom-sandbox/standalone-config.ts';
+import { HOST_ID, REDIRECT, answerCrc, api, connect, fakeTimers, startReceiver, startSandbox, testApp, tokenRequest } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'zoom-sandbox-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,20 +57,28 @@ describe('Zoom sandbox persistence', () => {
     await s.close();
   });
 
-  it('close() cancels pending webhook retries (the suite would otherwise wait an hour)', async () => {
-    const rx = await startReceiver('sec', (r) => {
-      if (r.json.event !== 'endpoint.url_validation') return { status: 500 };
-      const plainToken = String(r.json.payload.plainToken);
-      return { status: 200, body: JSON.stringify({ plainToken, encryptedToken: createHmac('sha256', 'sec').update(plainToken).digest('hex') }) };
-    });
-    const s = await startSandbox();
-    await s.sandbox.registerApp(testApp({ webhookUrl: rx.url, webhookSecretToken: 'sec' }));
-    await connect(s);
-    await s.control('POST', `/users/${HOST_ID}/revoke-grants`, { notify: true });
-    await rx.waitFor(2);
-    await s.close();
-    await rx.close();
-    assert.equal(rx.requests.length, 2);
+  it('close() cancels pending webhook retries: the retry timer is cleared and never posts again', async () => {
+    const rx = await startReceiver('sec', answerCrc('sec', () => ({ status: 500 })));
+    const timers = fakeTimers();
+    // Zoom's default schedule: without close() the suite would wait five minutes for the retry.
+    const s = await startSandbox({ timers });
+    try {
+      await s.sandbox.registerApp(testApp({ webhookUrl: rx.url, webhookSecretToken: 'sec' }));
+      await connect(s);
+      await s.control('POST', `/users/${HOST_ID}/revoke-grants`, { notify: true });
+      await rx.waitFor(2);
+      const retry = await timers.next((t) => t.ms === 5 * 60_000);
+      assert.equal((await s.control<{ pendingRetries: number }>('GET', '/webhooks')).json.pendingRetries, 1);
+      await s.close();
+      assert.deepEqual(timers.pending(), [], 'close() cleared the pending retry timer');
+      // Even a timer that slipped through (fired after close) posts nothing.
+      retry.fn();
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(rx.requests.length, 2, 'the CRC and the first attempt only');
+    } finally {
+      await s.close();
+      await rx.close();
+    }
   });
 
   it('control reset restores the default users and clears grants but keeps apps unless asked', async () => {
@@ -136,5 +145,71 @@ describe('Zoom sandbox standalone', { concurrency: true }, () => {
     const p = run(['--port', '0', '--client-id', 'only-id']);
     assert.equal(await p.exited, 1);
     assert.match(p.output(), /--client-id needs --client-secret/);
+  });
+
+  const appFlags = ['--port', '0', '--client-id', 'wh-id', '--client-secret', 'wh-secret', '--redirect-uri', 'http://a.test/cb'];
+
+  it('--webhook-url/--webhook-secret: the receiver gets a signed URL-validation challenge before the sandbox reports ready', async () => {
+    const rx = await startReceiver('whsec-cli');
+    const p = run([...appFlags, '--webhook-url', rx.url, '--webhook-secret', 'whsec-cli']);
+    try {
+      const url = await p.listening;
+      assert.equal(rx.requests.length, 1, 'validated at start-up, before "listening" was printed');
+      const crc = rx.requests[0];
+      assert.ok(crc);
+      assert.equal(crc.json.event, 'endpoint.url_validation');
+      const ts = String(crc.headers['x-zm-request-timestamp']);
+      assert.equal(crc.headers['x-zm-signature'], `v0=${createHmac('sha256', 'whsec-cli').update(`v0:${ts}:${crc.body}`).digest('hex')}`);
+      assert.equal(crc.headers.clientid, 'wh-id');
+      const apps = (await (await fetch(`${url}/_control/apps`)).json()) as { apps: Array<{ clientId: string; webhookUrl?: string; webhookSecretToken?: string }> };
+      assert.deepEqual(apps.apps.map((a) => [a.clientId, a.webhookUrl, a.webhookSecretToken]), [['wh-id', rx.url, 'whsec-cli']]);
+      p.child.kill('SIGTERM');
+      assert.equal(await p.exited, 0);
+    } finally {
+      p.child.kill('SIGKILL');
+      await rx.close();
+    }
+  });
+
+  it('a receiver that fails the URL validation stops start-up with exit code 1', async () => {
+    const rx = await startReceiver('whsec-cli', (r) => ({ status: 200, body: JSON.stringify({ plainToken: r.json.payload.plainToken, encryptedToken: 'wrong' }) }));
+    const p = run([...appFlags, '--webhook-url', rx.url, '--webhook-secret', 'whsec-cli']);
+    try {
+      assert.equal(await p.exited, 1);
+      assert.match(p.output(), /URL validation failed for http:\/\/127\.0\.0\.1:\d+\/zoom\/webhooks: encryptedToken is not HMAC-SHA256/);
+      assert.doesNotMatch(p.output(), /listening at/);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('an unreachable webhook URL stops start-up with exit code 1', async () => {
+    const p = run([...appFlags, '--webhook-url', 'http://127.0.0.1:9/zoom/webhooks', '--webhook-secret', 'whsec-cli']);
+    assert.equal(await p.exited, 1);
+    assert.match(p.output(), /URL validation failed for http:\/\/127\.0\.0\.1:9\/zoom\/webhooks/);
+  });
+});
+
+describe('Zoom sandbox standalone options (parser)', () => {
+  const base = ['--client-id', 'id', '--client-secret', 's', '--redirect-uri', 'http://a.test/cb'];
+
+  it('--webhook-url and --webhook-secret become the app\'s webhook registration; flags win over the environment', () => {
+    const c = readStandaloneConfig([...base, '--webhook-url', 'https://rf.test/webhooks/zoom', '--webhook-secret', 'flag-secret'], {
+      ZOOM_SANDBOX_WEBHOOK_URL: 'http://env.test/hook',
+      ZOOM_SANDBOX_WEBHOOK_SECRET: 'env-secret',
+    });
+    assert.deepEqual([c.webhookUrl, c.webhookSecret], ['https://rf.test/webhooks/zoom', 'flag-secret']);
+    const app = appFromConfig(c);
+    assert.deepEqual([app?.webhookUrl, app?.webhookSecretToken], ['https://rf.test/webhooks/zoom', 'flag-secret']);
+    const env = readStandaloneConfig(base, { ZOOM_SANDBOX_WEBHOOK_URL: 'http://env.test/hook', ZOOM_SANDBOX_WEBHOOK_SECRET: 'env-secret' });
+    assert.deepEqual([env.webhookUrl, env.webhookSecret], ['http://env.test/hook', 'env-secret']);
+    assert.equal(appFromConfig(readStandaloneConfig(base, {}))?.webhookUrl, undefined, 'no webhook unless asked');
+  });
+
+  it('rejects a webhook URL without a secret, a malformed URL and a non-http(s) URL', () => {
+    assert.throws(() => readStandaloneConfig([...base, '--webhook-url', 'http://rf.test/hook'], {}), /--webhook-url needs --webhook-secret/);
+    assert.throws(() => readStandaloneConfig([...base, '--webhook-url', 'not a url', '--webhook-secret', 'x'], {}), /--webhook-url must be an http\(s\) URL/);
+    assert.throws(() => readStandaloneConfig([...base, '--webhook-url', 'ftp://rf.test/hook', '--webhook-secret', 'x'], {}), /--webhook-url must be an http\(s\) URL/);
+    assert.throws(() => readStandaloneConfig([...base, '--webhook-secret', 'x', '--webhook-url'], {}), /argument missing|--webhook-url/);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
-import { HOST_ID, api, basic, connect, manualClock, startReceiver, startSandbox, testApp, type Receiver, type Received, type Running } from './helpers.ts';
+import { HOST_ID, answerCrc, api, basic, connect, fakeTimers, manualClock, startReceiver, startSandbox, testApp, type FakeTimers, type ManualClock, type Receiver, type Received, type Running } from './helpers.ts';
 
 const SECRET = 'whsec-fixed-example-token';
 const FIXED = '2026-03-10T12:00:00Z';
@@ -20,6 +20,8 @@ function assertSigned(r: Received): void {
   assert.equal(r.headers['user-agent'], 'Zoom Marketplace/1.0a');
   assert.ok(r.headers['x-zm-trackingid']);
   assert.equal(r.headers.clientid, 'rf-client');
+  // The deprecated verification token still travels in `authorization` (§5.1): a bare token, no scheme.
+  assert.match(String(r.headers.authorization), /^[A-Za-z0-9_-]{22}$/);
   assert.equal(r.body, JSON.stringify(JSON.parse(r.body)), 'compact JSON');
 }
 
@@ -198,5 +200,138 @@ describe('Zoom sandbox webhooks', () => {
     assert.equal(ev.json.event, 'app_deauthorized');
     assert.equal(ev.json.payload.user_id, HOST_ID);
     assert.equal((await api(s, t.access_token, 'GET', '/v2/users/me')).status, 401);
+  });
+});
+
+describe('Zoom sandbox webhook timing (Zoom\'s defaults, driven by injected timers: nothing waits)', () => {
+  let s: Running;
+  let rx: Receiver;
+  let timers: FakeTimers;
+  let clock: ManualClock;
+  afterEach(async () => {
+    await s.close();
+    await rx.close();
+  });
+
+  type Delivery = { id: number; event: string; state: string; nextAttemptAt: string | null; attempts: Array<{ at: string; status: number | null; error?: string }> };
+  const deauth = async (): Promise<Delivery> => {
+    const r = await s.control<{ deliveries: Delivery[]; pendingRetries: number }>('GET', '/webhooks');
+    const d = r.json.deliveries.find((x) => x.event === 'app_deauthorized');
+    assert.ok(d, 'an app_deauthorized delivery');
+    return d;
+  };
+
+  /** A sandbox with the default schedule and answer timeout; `respond` answers everything but the CRC. */
+  async function setup(respond: Parameters<typeof answerCrc>[1]): Promise<void> {
+    rx = await startReceiver(SECRET, answerCrc(SECRET, respond));
+    timers = fakeTimers();
+    clock = manualClock(FIXED);
+    s = await startSandbox({ clock: clock.now, timers });
+    await s.sandbox.registerApp(testApp({ webhookUrl: rx.url, webhookSecretToken: SECRET }));
+    const t = await connect(s);
+    await s.control('POST', `/users/${HOST_ID}/revoke-grants`, { notify: true });
+    assert.ok(t.access_token);
+  }
+
+  it('retries 5 min after the first attempt, then 20 min, then 60 min, then gives up (reference §5.4)', async () => {
+    await setup(() => ({ status: 500 }));
+    const expected = [5 * 60_000, 20 * 60_000, 60 * 60_000];
+    for (const [i, delay] of expected.entries()) {
+      const retry = await timers.next((x) => x.ms !== 3000);
+      assert.equal(retry.ms, delay, `retry ${i + 1}`);
+      const d = await deauth();
+      assert.equal(d.state, 'pending');
+      assert.equal(d.attempts.length, i + 1);
+      assert.equal(d.nextAttemptAt, new Date(clock.now().getTime() + delay).toISOString(), 'the delivery log shows when the retry is due');
+      assert.equal((await s.control<{ pendingRetries: number }>('GET', '/webhooks')).json.pendingRetries, 1);
+      clock.advance(delay);
+      timers.fire(retry);
+      await rx.waitFor(i + 3);
+    }
+    const d = await (async () => {
+      for (;;) {
+        const x = await deauth();
+        if (x.state !== 'pending') return x;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    assert.equal(d.state, 'failed');
+    assert.equal(d.nextAttemptAt, null);
+    assert.deepEqual(d.attempts.map((a) => [a.at, a.status]), [
+      ['2026-03-10T12:00:00.000Z', 500],
+      ['2026-03-10T12:05:00.000Z', 500],
+      ['2026-03-10T12:25:00.000Z', 500],
+      ['2026-03-10T13:25:00.000Z', 500],
+    ]);
+    assert.deepEqual(timers.pending(), [], 'no fourth retry');
+    assert.equal(rx.requests.filter((r) => r.json.event === 'app_deauthorized').length, 4);
+    // Every attempt (the CRC included) had Zoom's 3-second answer limit.
+    assert.deepEqual(timers.scheduled.filter((ms) => !expected.includes(ms)), [3000, 3000, 3000, 3000, 3000]);
+  });
+
+  it('a receiver that does not answer within 3 s counts as failed and is retried', async () => {
+    await setup(() => 'hang');
+    await rx.waitFor(2);
+    const timeout = await timers.next(() => true);
+    assert.equal(timeout.ms, 3000, 'the default answer limit is 3000 ms');
+    assert.equal((await deauth()).attempts.length, 0, 'still waiting for the answer');
+    timers.fire(timeout);
+    const retry = await timers.next((x) => x.ms !== 3000);
+    assert.equal(retry.ms, 5 * 60_000);
+    const d = await deauth();
+    assert.equal(d.state, 'pending');
+    assert.deepEqual(d.attempts, [{ at: '2026-03-10T12:00:00.000Z', status: null, error: 'no answer within 3000 ms' }]);
+    const calls = await s.control<{ calls: Array<{ endpoint: string; status: number }> }>('GET', '/calls');
+    assert.deepEqual(calls.json.calls.filter((c) => c.endpoint === 'WEBHOOK app_deauthorized').map((c) => c.status), [0]);
+    timers.fire(retry);
+    await rx.waitFor(3);
+    assert.equal(rx.requests[2]?.json.event, 'app_deauthorized', 'the retry went out');
+  });
+
+  it('webhookResponseTimeoutMs shortens the answer limit; the CRC at registration has the same limit', async () => {
+    rx = await startReceiver(SECRET, () => 'hang');
+    timers = fakeTimers();
+    s = await startSandbox({ clock: manualClock(FIXED).now, timers, webhookResponseTimeoutMs: 50 });
+    const registering = s.sandbox.registerApp(testApp({ webhookUrl: rx.url, webhookSecretToken: SECRET }));
+    await rx.waitFor(1);
+    const timeout = await timers.next(() => true);
+    assert.equal(timeout.ms, 50);
+    timers.fire(timeout);
+    await assert.rejects(registering, /URL validation failed .*no answer within 50 ms/);
+  });
+});
+
+describe('Zoom sandbox webhook clock', () => {
+  it('x-zm-request-timestamp and event_ts follow the sandbox clock, moved by /_control/clock', async () => {
+    const rx = await startReceiver(SECRET);
+    const s = await startSandbox({ clock: manualClock(FIXED).now });
+    try {
+      await s.sandbox.registerApp(testApp({ webhookUrl: rx.url, webhookSecretToken: SECRET }));
+      await connect(s);
+      await s.control('POST', '/clock', { advanceMs: 3_600_000 });
+      await s.control('POST', `/users/${HOST_ID}/revoke-grants`, { notify: true });
+      const ev = (await rx.waitFor(2))[1];
+      assert.ok(ev);
+      assertSigned(ev);
+      assert.equal(ev.headers['x-zm-request-timestamp'], String(FIXED_TS + 3600));
+      assert.equal(ev.json.event_ts, (FIXED_TS + 3600) * 1000);
+      assert.equal(ev.json.payload.deauthorization_time, '2026-03-10T13:00:00.000Z');
+    } finally {
+      await s.close();
+      await rx.close();
+    }
+  });
+
+  it('an app registered with its own verification token gets it in the authorization header', async () => {
+    const rx = await startReceiver(SECRET);
+    const s = await startSandbox({ clock: manualClock(FIXED).now });
+    try {
+      await s.sandbox.registerApp(testApp({ webhookUrl: rx.url, webhookSecretToken: SECRET, webhookVerificationToken: 'vt-legacy-0123456789' }));
+      const [crc] = await rx.waitFor(1);
+      assert.equal(crc?.headers.authorization, 'vt-legacy-0123456789');
+    } finally {
+      await s.close();
+      await rx.close();
+    }
   });
 });
