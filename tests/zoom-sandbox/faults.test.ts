@@ -57,6 +57,9 @@ describe('Zoom sandbox fault injection and call log', () => {
     assert.equal(qps.status, 429);
     assert.equal(qps.json?.message, 'You have reached the maximum per-second rate limit for this API. Try again later.');
     assert.equal(qps.headers.get('x-ratelimit-type'), 'QPS');
+    assert.equal(qps.headers.get('x-ratelimit-category'), 'Light');
+    // ISO, like the daily limit's (§4.3): the next whole second on the sandbox clock (12:00:00 → 12:00:01).
+    assert.equal(qps.headers.get('retry-after'), '2026-03-10T12:00:01Z');
   });
 
   it('user_cannot_host → 400/3161', async () => {
@@ -103,6 +106,58 @@ describe('Zoom sandbox fault injection and call log', () => {
     assert.equal(typeof fresh.access_token, 'string', 'authorization_code is not affected');
     clock.advance(60_000);
     assert.equal((await tokenRequest(s, { grant_type: 'refresh_token', refresh_token: fresh.refresh_token })).status, 200);
+  });
+
+  it('untilMs keeps a fault active until that instant on the sandbox clock, whatever the number of calls', async () => {
+    const until = Date.parse('2026-03-10T12:10:00Z');
+    const added = await s.control<{ fault: { untilMs: number; remaining: number | null } }>('POST', '/faults', {
+      endpoint: 'GET /v2/users/me',
+      untilMs: until,
+      fault: { kind: 'zoom_error', status: 503, code: 503, message: 'Service Unavailable' },
+    });
+    assert.equal(added.status, 201);
+    assert.deepEqual({ untilMs: added.json.fault.untilMs, remaining: added.json.fault.remaining }, { untilMs: until, remaining: null });
+    const me = () => api(s, t.access_token, 'GET', '/v2/users/me');
+    for (let i = 0; i < 3; i++) assert.equal((await me()).status, 503, `call ${i + 1} inside the window`);
+    clock.set('2026-03-10T12:09:59.999Z');
+    assert.equal((await me()).status, 503, 'still active 1 ms before untilMs');
+    clock.set('2026-03-10T12:10:00Z');
+    assert.equal((await me()).status, 200, 'over at untilMs');
+    assert.deepEqual((await s.control<{ faults: unknown[] }>('GET', '/faults')).json.faults, [], 'the expired fault is gone');
+    // untilMs and times together: whichever ends first.
+    await fault({ endpoint: 'GET /v2/users/me', untilMs: Date.parse('2026-03-10T13:00:00Z'), times: 1, fault: { kind: 'http', status: 502 } });
+    assert.equal((await me()).status, 502);
+    assert.equal((await me()).status, 200);
+  });
+
+  it('endpoint "*" hits whatever is called next: REST, OAuth and pages alike', async () => {
+    await fault({ endpoint: '*', times: 3, fault: { kind: 'zoom_error', status: 500, code: 500, message: 'Internal Error' } });
+    const refresh = await tokenRequest(s, { grant_type: 'refresh_token', refresh_token: t.refresh_token });
+    assert.deepEqual({ status: refresh.status, json: refresh.json }, { status: 500, json: { code: 500, message: 'Internal Error' } });
+    assert.equal((await create()).status, 500);
+    assert.equal((await fetch(`${s.url}/marketplace`)).status, 500);
+    assert.equal((await create()).status, 201, 'three calls used it up');
+    assert.equal((await tokenRequest(s, { grant_type: 'refresh_token', refresh_token: t.refresh_token })).status, 200, 'the refused refresh spent nothing');
+    const log = await s.control<{ calls: Array<{ endpoint: string; status: number; fault?: string }> }>('GET', '/calls');
+    assert.deepEqual(log.json.calls.filter((c) => c.fault).map((c) => [c.endpoint, c.status]), [
+      ['POST /oauth/token', 500],
+      [CREATE, 500],
+      ['GET /marketplace', 500],
+    ]);
+  });
+
+  it('a literal path (DELETE /v2/meetings/{id}) hits that meeting only', async () => {
+    const a = (await create()).json ?? {};
+    const b = (await create()).json ?? {};
+    const added = await fault({ endpoint: `DELETE /v2/meetings/${a.id}`, fault: { kind: 'zoom_error', status: 400, code: 3002, message: 'Sorry, you cannot delete this meeting since it is in progress.' } });
+    assert.equal(added.status, 201);
+    assert.equal((await api(s, t.access_token, 'GET', `/v2/meetings/${a.id}`)).status, 200, 'another method on the same path is not affected');
+    assert.equal((await api(s, t.access_token, 'DELETE', `/v2/meetings/${b.id}`)).status, 204, 'another meeting is not affected');
+    const refused = await api(s, t.access_token, 'DELETE', `/v2/meetings/${a.id}`);
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.json, { code: 3002, message: 'Sorry, you cannot delete this meeting since it is in progress.' });
+    assert.equal((await api(s, t.access_token, 'GET', `/v2/meetings/${a.id}`)).status, 200, 'the faulted DELETE deleted nothing');
+    assert.equal((await api(s, t.access_token, 'DELETE', `/v2/meetings/${a.id}`)).status, 204);
   });
 
   it('DELETE /_control/faults clears pending faults; bad fault bodies are rejected', async () => {

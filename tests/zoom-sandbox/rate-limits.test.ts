@@ -65,5 +65,10 @@ describe('Zoom sandbox daily create/update limit', () => {
     assert.ok(limited.length >= 1);
     assert.deepEqual(limited[0]?.json, { code: 429, message: 'You have reached the maximum per-second rate limit for this API. Try again later.' });
     assert.equal(limited[0]?.headers.get('x-ratelimit-type'), 'QPS');
+    assert.equal(limited[0]?.headers.get('x-ratelimit-category'), 'Light');
+    assert.equal(limited[0]?.headers.get('x-ratelimit-limit'), '2');
+    assert.equal(limited[0]?.headers.get('x-ratelimit-remaining'), '0');
+    // Retry-After is an ISO timestamp, as on the daily limit (§4.3): the next whole second on the sandbox clock.
+    assert.equal(limited[0]?.headers.get('retry-after'), '2026-03-10T23:58:01Z');
   });
 });
