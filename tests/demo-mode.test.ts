@@ -1,5 +1,17 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, test } from 'node:test';
+import { serve } from '@hono/node-server';
+import { loadConfig } from '../src/config/index.ts';
+import { systemMeta } from '../src/domain/context.ts';
+import { createApiToken } from '../src/domain/orgs/api-tokens.ts';
+import { createSession, resolveSession } from '../src/domain/orgs/sessions.ts';
+import { signUp } from '../src/domain/orgs/sign-up.ts';
+import { startRunframe, type Runframe } from '../src/server.ts';
 import { startTestServer } from './support/server.ts';
 
 // Demo mode: with no ZOOM_CLIENT_ID, `npm start` serves the built-in Zoom sandbox on the same server.
@@ -64,5 +76,119 @@ test('with real Zoom configured, the sandbox is never mounted', async () => {
     assert.equal(r.status, 404);
   } finally {
     await prod.stop();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Restart: the same DATA_DIR (and PUBLIC_URL) twice, as `npm start` after a stop would use them.
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runframe in demo mode over real HTTP on a DATA_DIR this test owns (startTestServer makes and deletes its own). */
+async function startOn(dataDir: string, port: number): Promise<{ url: string; runframe: Runframe; stop(): Promise<void> }> {
+  const url = `http://127.0.0.1:${port}`;
+  const runframe = await startRunframe(loadConfig({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, LOG_LEVEL: 'silent' }));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const srv = serve({ fetch: runframe.app.fetch, port, hostname: '127.0.0.1' }, () => resolve(srv as Server)) as Server;
+    srv.once('error', reject);
+  });
+  await runframe.afterListen();
+  return {
+    url,
+    runframe,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await runframe.stop();
+    },
+  };
+}
+
+const decodeHtml = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+test('a restart on the same DATA_DIR does not break a connected organization: the Zoom check and Create War Room still work', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'rf-demo-restart-'));
+  const template = process.env['RUNFRAME_PGLITE_TEMPLATE'];
+  if (template) cpSync(template, path.join(dataDir, 'pglite'), { recursive: true });
+  const port = await freePort();
+  let server = await startOn(dataDir, port);
+  try {
+    // An Owner with a session (for the pages) and an API token (for the API).
+    const deps = server.runframe.deps;
+    const email = `restart-${process.pid}@example.com`;
+    const { userId, orgId } = await signUp({ deps, meta: systemMeta(), input: { name: 'Olivia Owner', email, password: 'correct horse battery', organizationName: 'Acme' } });
+    const cookie = await createSession(deps, userId, orgId);
+    const csrf = (await resolveSession(deps, cookie))?.csrfToken ?? '';
+    const actor = { userId, name: 'Olivia Owner', email, orgId, role: 'owner' as const, via: 'session' as const };
+    const { token } = await createApiToken({ ctx: { ...deps, actor, meta: systemMeta('test') }, input: { name: 'restart test' } });
+    const page = (url: string, method = 'GET', form?: Record<string, string>) =>
+      fetch(new URL(url, server.url), {
+        method,
+        redirect: 'manual',
+        headers: { cookie: `rf_session=${cookie}`, accept: 'text/html', ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        ...(form ? { body: new URLSearchParams({ ...form, _csrf: csrf }) } : {}),
+      });
+    const apiCall = async (method: string, url: string, body?: unknown) => {
+      const res = await fetch(new URL(url, server.url), {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, Record<string, unknown>> };
+    };
+    const checkZoom = async () => new URL(String((await page('/integrations/zoom/test', 'POST', {})).headers.get('location')), server.url).searchParams.get('result');
+
+    // Connect Zoom through the sandbox's consent page, as the guide's "To add Zoom" does.
+    const connect = await page('/integrations/zoom/connect', 'POST', {});
+    assert.equal(connect.status, 303);
+    const authorizeUrl = new URL(String(connect.headers.get('location')));
+    assert.equal(authorizeUrl.origin + authorizeUrl.pathname, `${server.url}/zoom-sandbox/oauth/authorize`);
+    const consent = await (await fetch(authorizeUrl)).text();
+    const form = new URLSearchParams();
+    for (const m of consent.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(m[1] ?? '', decodeHtml(m[2] ?? ''));
+    for (const m of consent.matchAll(/type="checkbox" id="[^"]*" name="scope" value="([^"]+)"/g)) form.append('scope', decodeHtml(m[1] ?? ''));
+    form.set('user_id', /<option value="([^"]+)" selected/.exec(consent)?.[1] ?? '');
+    form.set('decision', 'allow');
+    const decided = await fetch(`${server.url}/zoom-sandbox/oauth/authorize/decision`, { method: 'POST', body: form, redirect: 'manual' });
+    assert.equal(decided.status, 302);
+    const callback = new URL(String(decided.headers.get('location')));
+    assert.equal(callback.pathname, '/integrations/zoom/callback');
+    const back = await page(callback.pathname + callback.search);
+    assert.equal(new URL(String(back.headers.get('location')), server.url).searchParams.get('result'), 'connected');
+    assert.equal(await checkZoom(), 'checked', 'the connection check passes before the restart');
+
+    const oldControlToken = server.runframe.sandboxControlToken;
+    await server.stop();
+    server = await startOn(dataDir, port);
+    assert.notEqual(server.runframe.sandboxControlToken, oldControlToken, 'a new process, with a new control token');
+
+    // Same organization, same session and API token (Runframe's database), same Zoom grant (the sandbox's state file).
+    assert.equal(await checkZoom(), 'checked', 'the connection check still passes after the restart');
+    const incident = await apiCall('POST', '/api/v1/incidents', { title: 'Checkout down after restart', severity: 'SEV1' });
+    assert.equal(incident.status, 201);
+    const ref = String(incident.json.incident?.['id']);
+    const warRoom = await apiCall('POST', `/api/v1/incidents/${encodeURIComponent(ref)}/war-room`, {});
+    assert.equal(warRoom.status, 201, JSON.stringify(warRoom.json));
+    assert.equal(warRoom.json.warRoom?.['state'], 'active');
+    assert.match(String(warRoom.json.warRoom?.['joinUrl']), new RegExp(`^${server.url}/zoom-sandbox/j/\\d+`));
+    // The sandbox served the meeting on the grant made before the restart: no new consent, one create.
+    const calls = await fetch(`${server.url}/zoom-sandbox/_control/calls`, { headers: { 'x-zoom-sandbox-control-token': String(server.runframe.sandboxControlToken) } });
+    const { counts } = (await calls.json()) as { counts: Record<string, number> };
+    assert.equal(counts['POST /oauth/token:authorization_code'], undefined, 'not re-authorized');
+    assert.equal(counts['POST /v2/users/:userId/meetings'], 1);
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
