@@ -5,7 +5,8 @@
 // troubleshooting rows "Create War Room is missing" and "Zoom user cannot create a meeting". Runframe
 // runs in demo mode, so "Zoom" is the built-in sandbox at /zoom-sandbox and its meeting page stands in
 // for the Zoom client. Every new page state is checked with axe-core and screenshotted
-// (test-output/screenshots/war-room-*.png).
+// (test-output/screenshots/war-room-*.png). Keyboard use (Create War Room with Tab and Enter, the focus
+// kept across live updates, a visible focus indicator) and Copy link without the Clipboard API.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
@@ -17,17 +18,20 @@ import {
   SANDBOX_HOST,
   acceptInvite,
   assertNotReloaded,
+  assertVisibleFocus,
   connectZoom,
   createInviteLink,
   declareIncident,
   escapeRegExp,
   expectCardStatus,
+  isFocused,
   markDocument,
   openIncident,
   openIntegrationsHub,
   sandboxControl,
   signIn,
   signUpOwner,
+  tabTo,
   timelineEntries,
   warRoomSection,
   Journey,
@@ -44,6 +48,8 @@ const VIEWER: Person = { name: 'Victor Viewer', email: `victor-wr-${process.pid}
 const OTHER_OWNER: Person = { name: 'Nadia Owner', email: `nadia-wr-${process.pid}@example.com`, password: PASSWORD };
 const TITLE = 'Checkout returns 502 for all card payments';
 const OTHER_TITLE = 'Label printing stalls in the Leeds warehouse';
+/** The incident whose war room a responder creates with the keyboard only. */
+const KEYBOARD_TITLE = 'Search results time out for EU customers';
 const BASIC_USER = 'basic@sandbox.zoom.test';
 
 const JOIN = 'Join Zoom war room';
@@ -77,6 +83,8 @@ let providerChooserShown: boolean | null = null;
 
 const joinLink = (page: Page) => warRoomSection(page).getByRole('link', { name: JOIN });
 const createButton = (page: Page) => warRoomSection(page).getByRole('button', { name: CREATE });
+const copyButton = (page: Page) => warRoomSection(page).getByRole('button', { name: 'Copy link' });
+const copyStatus = (page: Page, text: string) => warRoomSection(page).getByRole('status').filter({ hasText: text });
 const badge = (page: Page, status: 'Not started' | 'Live' | 'Ended') => warRoomSection(page).locator('#war-room-body').getByText(`Meeting status: ${status}`, { exact: true });
 
 /** Waits for the incident page's own polling to bring a change, and proves the page did not reload. */
@@ -321,6 +329,9 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 90_000 }, () => {
     it('the host clicks Start meeting: the badge becomes Live without reloading', async (t) => {
       await j.step(t, async () => {
         await markDocument(owner);
+        // Keyboard users: the Owner's focus is on Join, the Responder's on Copy link, when the section updates.
+        await tabTo(owner, joinLink(owner), 'Join Zoom war room (Owner)');
+        await tabTo(responder, copyButton(responder), 'Copy link (Responder)');
         await meetingTab.getByRole('button', { name: 'Start meeting' }).click();
         await meetingTab.locator('#meeting-status').getByText('In progress').waitFor();
         await shot(meetingTab, '07-sandbox-started');
@@ -330,6 +341,11 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 90_000 }, () => {
         assert.equal(await owner.getByRole('status').filter({ hasText: 'Meeting status: Live' }).and(owner.locator('#war-room-announcer')).textContent(), 'Meeting status: Live', 'screen readers hear the change');
         await waitForLiveUpdate(responder, 'the Live badge on the Responder’s page', badge(responder, 'Live'));
         assert.ok(await joinLink(owner).isVisible(), 'a live war room can still be joined');
+        assert.ok(await isFocused(joinLink(owner)), 'the keyboard focus stays on Join Zoom war room through the update');
+        assert.ok(await isFocused(copyButton(responder)), 'the keyboard focus stays on Copy link through the update');
+        await owner.keyboard.press('Shift+Tab');
+        await owner.keyboard.press('Tab');
+        assert.ok(await isFocused(joinLink(owner)), 'and Tab goes on from there, not from the top of the page');
         await j.a11y(owner, 'incident page (war room Live)');
         await shot(owner, '08-live');
       });
@@ -373,6 +389,55 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 90_000 }, () => {
     });
   });
 
+  describe('Copy link without the Clipboard API', () => {
+    it('on a page with no navigator.clipboard (plain http), Copy link selects and copies the link, or says which keys to press', async (t) => {
+      await j.step(t, async () => {
+        const page = await j.newPage();
+        await page.addInitScript(() => {
+          // As on a plain-http page: no Clipboard API at all.
+          delete (Navigator.prototype as { clipboard?: unknown }).clipboard;
+          // What the copy command took: the selected part of the focused field.
+          document.addEventListener('copy', () => {
+            const el = document.activeElement as HTMLInputElement | null;
+            (window as unknown as { __copied?: string }).__copied = el?.value?.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0) ?? '';
+          });
+        });
+        await signIn(j, page, VIEWER);
+        await openIncident(j, page, TITLE);
+        assert.equal(await page.evaluate(() => typeof navigator.clipboard), 'undefined', 'the page has no Clipboard API');
+
+        await copyButton(page).click();
+        await copyStatus(page, 'Link copied').waitFor();
+        assert.equal(await page.evaluate(() => (window as unknown as { __copied?: string }).__copied), joinUrl, 'the join link was copied');
+        assert.ok(await isFocused(copyButton(page)), 'the focus is back on Copy link');
+        await shot(page, '10a-copied-without-clipboard-api');
+
+        // When the browser refuses to copy too, the link stays selected and the page says what to press.
+        await page.evaluate(() => {
+          document.execCommand = () => false;
+        });
+        await copyButton(page).click();
+        await copyStatus(page, 'Press Ctrl+C to copy').waitFor();
+        const field = warRoomSection(page).getByLabel('War room join link');
+        assert.ok(await isFocused(field), 'the link field has the focus');
+        assert.deepEqual(
+          await field.evaluate((el: HTMLInputElement) => [el.selectionStart, el.selectionEnd, el.value.length]),
+          [0, joinUrl.length, joinUrl.length],
+          'the whole link is selected, ready for Ctrl+C',
+        );
+        // The page keeps polling: what it says, and the selection, outlast the next polls.
+        const fragment = `${incidentPath}/war-room/fragment`;
+        for (let polls = 0; polls < 2; polls++) await page.waitForRequest((r) => new URL(r.url()).pathname === fragment, { timeout: LIVE_UPDATE_MS });
+        assert.equal(await copyStatus(page, 'Press Ctrl+C to copy').count(), 1, 'a poll does not wipe what Copy link said');
+        assert.ok(await isFocused(field), 'nor the focus');
+        assert.deepEqual(await field.evaluate((el: HTMLInputElement) => [el.selectionStart, el.selectionEnd]), [0, joinUrl.length], 'nor the selection');
+        await j.a11y(page, 'incident page (Copy link, copy refused)');
+        await shot(page, '10b-press-ctrl-c');
+        await page.context().close();
+      });
+    });
+  });
+
   describe('Live updates on the incident page (continued)', () => {
     it('the host clicks End meeting: the war room shows as ended and Create War Room is offered again', async (t) => {
       await j.step(t, async () => {
@@ -393,6 +458,50 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 90_000 }, () => {
 
         await owner.reload();
         assert.equal(await timelineEntries(owner).filter({ hasText: 'Zoom war room meeting ended.' }).count(), 1, 'the timeline records the end');
+      });
+    });
+  });
+
+  describe('Create a Zoom war room with the keyboard only', () => {
+    it('a responder tabs to Create War Room, presses Enter, sees the progress, then tabs to Join and Copy link and copies with Enter', async (t) => {
+      await j.step(t, async () => {
+        const path = await declareIncident(j, owner, { title: KEYBOARD_TITLE, severity: 'SEV2' });
+        assert.ok(await createButton(owner).isVisible(), 'the new incident has no war room yet');
+
+        await tabTo(owner, createButton(owner), 'Create War Room');
+        await assertVisibleFocus(owner, 'Create War Room');
+        await zoom.addFault({ endpoint: SANDBOX_CREATE_MEETING, fault: { kind: 'delay', ms: CREATE_DELAY_MS } });
+        await recordProgress(owner);
+        const posted = owner.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${path}/war-room`, { timeout: CREATE_DELAY_MS + 10_000 });
+        // The form posts, then lands back on the incident page (the same URL): wait for that document.
+        const landed = owner.waitForEvent('load', { timeout: CREATE_DELAY_MS + 10_000 });
+        await owner.keyboard.press('Enter');
+        assert.equal((await posted).status(), 303);
+        await landed;
+        assert.equal(new URL(owner.url()).pathname, path);
+
+        const seen = await recordedProgress(owner);
+        assert.ok(seen, 'Enter on Create War Room showed the progress state');
+        assert.equal(seen.button, 'Creating War Room…');
+        assert.equal(seen.disabled, true);
+        assert.equal(seen.statusRole, 'status');
+        assert.equal(seen.statusVisible, true);
+        assert.equal(seen.statusText, 'Creating the Zoom meeting…');
+
+        const link = joinLink(owner);
+        await link.waitFor();
+        const keyboardJoinUrl = (await link.getAttribute('href')) ?? '';
+        assert.notEqual(keyboardJoinUrl, joinUrl, 'a war room of its own');
+        await tabTo(owner, link, 'Join Zoom war room');
+        await assertVisibleFocus(owner, 'Join Zoom war room');
+        // From Join, the next stops are the link field and Copy link: nothing else in between.
+        assert.ok((await tabTo(owner, copyButton(owner), 'Copy link', 3)) <= 3);
+        await assertVisibleFocus(owner, 'Copy link');
+        await owner.keyboard.press('Enter');
+        await copyStatus(owner, 'Link copied').waitFor();
+        assert.equal(await owner.evaluate(() => navigator.clipboard.readText()), keyboardJoinUrl, 'the clipboard holds this war room’s join URL');
+        await j.a11y(owner, 'incident page (war room created with the keyboard)');
+        await shot(owner, '12a-keyboard-created');
       });
     });
   });

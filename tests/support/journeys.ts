@@ -314,3 +314,38 @@ export async function assertNotReloaded(page: Page, what: string): Promise<void>
   const mark = await page.evaluate(() => (window as unknown as { __journeyMark?: string }).__journeyMark ?? null);
   assert.equal(mark, 'same document', `${what} must arrive without reloading the page`);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Keyboard use
+
+/** Whether `target` is the focused element of its page. */
+export async function isFocused(target: Locator): Promise<boolean> {
+  return (await target.count()) === 1 && (await target.evaluate((el) => el === document.activeElement));
+}
+
+/**
+ * Presses Tab (only Tab) until `target` has the keyboard focus, as a keyboard user would, and returns
+ * how many presses it took; fails after `max` presses.
+ */
+export async function tabTo(page: Page, target: Locator, what: string, max = 60): Promise<number> {
+  for (let presses = 1; presses <= max; presses++) {
+    await page.keyboard.press('Tab');
+    if (await isFocused(target)) return presses;
+  }
+  const focused = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120) ?? null);
+  throw new Error(`${what}: not reached with ${max} presses of Tab (focus is on ${focused})`);
+}
+
+/** The focused element shows where it is: a visible outline or a box-shadow, from the computed style. */
+export async function assertVisibleFocus(page: Page, what: string): Promise<void> {
+  const style = await page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const s = getComputedStyle(el);
+    return { outlineStyle: s.outlineStyle, outlineWidth: s.outlineWidth, boxShadow: s.boxShadow, tag: el.tagName };
+  });
+  assert.ok(style, `${what}: nothing has the keyboard focus`);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  const shadow = style.boxShadow !== 'none' && style.boxShadow !== '';
+  assert.ok(outline || shadow, `${what}: the focused ${style.tag} shows no focus indicator (outline ${style.outlineStyle} ${style.outlineWidth}, box-shadow ${style.boxShadow})`);
+}

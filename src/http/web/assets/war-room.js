@@ -16,14 +16,29 @@
       });
     }
     root.querySelectorAll('button[data-copy]').forEach(function (b) {
-      b.addEventListener('click', function () {
-        var status = root.querySelector('[data-copy-status]');
-        var done = function () { if (status) status.textContent = 'Link copied'; };
-        if (navigator.clipboard) navigator.clipboard.writeText(b.getAttribute('data-copy') || '').then(done, function () {
-          var input = root.querySelector('#war-room-link'); if (input) { input.select(); document.execCommand('copy'); done(); }
-        });
-      });
+      b.addEventListener('click', function () { copyLink(root, b); });
     });
+  }
+  // Copy link: the Clipboard API where the page may use it; otherwise (plain-http pages have no
+  // navigator.clipboard, and writeText can be refused) the link field is selected and copied the old way,
+  // and when even that fails it stays selected with the keys to press.
+  function copyLink(root, button) {
+    var status = root.querySelector('[data-copy-status]');
+    var say = function (text) { if (status) status.textContent = text; };
+    var fallback = function () {
+      var input = root.querySelector('#war-room-link');
+      var copied = false;
+      if (input) {
+        input.focus();
+        input.select();
+        try { copied = document.execCommand('copy'); } catch (e) { copied = false; }
+      }
+      if (copied) { button.focus(); say('Link copied'); }
+      else say('Press ' + (/Mac|iPhone|iPad/.test(navigator.platform || '') ? '⌘C' : 'Ctrl+C') + ' to copy');
+    };
+    if (navigator.clipboard && typeof navigator.clipboard.writeText === 'function') {
+      navigator.clipboard.writeText(button.getAttribute('data-copy') || '').then(function () { say('Link copied'); }, fallback);
+    } else fallback();
   }
   // What changed, in words, for people who cannot see the section change.
   function announce(before, after) {
@@ -40,6 +55,9 @@
   }
   wire(body);
   var url = body.getAttribute('data-fragment');
+  // The section as the server last rendered it. Polls compare against this, not the live DOM, which the
+  // page itself changes ("Link copied", focus bookkeeping): those must not count as news.
+  var rendered = body.outerHTML;
   function poll() {
     if (submitting || !url) return;
     fetch(url, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) {
@@ -50,12 +68,24 @@
       holder.innerHTML = html;
       var next = holder.firstElementChild;
       var current = document.getElementById('war-room-body');
-      if (next && current && next.outerHTML !== current.outerHTML) {
-        var focusedId = document.activeElement && document.activeElement.id;
+      if (next && current && next.outerHTML !== rendered) {
+        rendered = next.outerHTML;
+        // Keyboard focus survives the swap: every control of the section has a stable id. When the
+        // focused control is gone (the meeting ended, so no Join link), focus stays in the section.
+        var active = document.activeElement;
+        var hadFocus = !!active && active !== document.body && current.contains(active);
+        var focusedId = hadFocus ? active.id : '';
+        var selection = hadFocus && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
         announce(current, next);
         current.replaceWith(next);
         wire(next);
-        if (focusedId) { var f = document.getElementById(focusedId); if (f) f.focus(); }
+        if (hadFocus) {
+          var f = focusedId ? document.getElementById(focusedId) : null;
+          if (f && next.contains(f)) {
+            f.focus();
+            if (selection && typeof f.setSelectionRange === 'function') f.setSelectionRange(selection[0], selection[1]);
+          } else { next.setAttribute('tabindex', '-1'); next.focus(); }
+        }
       }
     }).catch(function () {});
   }

@@ -23,7 +23,7 @@ const LIVE: Record<WarRoomView['liveStatus'], string> = { not_started: 'Not star
 const Active: FC<{ w: WarRoomView }> = ({ w }) => (
   <div>
     <p class="row" style="align-items: center">
-      <a class="button" href={w.joinUrl ?? '#'} target="_blank" rel="noopener noreferrer">
+      <a id="war-room-join" class="button" href={w.joinUrl ?? '#'} target="_blank" rel="noopener noreferrer">
         Join {w.providerName} war room
       </a>
       <span class={`badge live-${w.liveStatus}`} data-live-status={LIVE[w.liveStatus]}>
@@ -48,7 +48,7 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
         War room join link
       </label>
       <input id="war-room-link" type="text" readonly value={w.joinUrl ?? ''} style="max-width: 420px" />
-      <button type="button" class="secondary" data-copy={w.joinUrl ?? ''}>
+      <button type="button" id="war-room-copy" class="secondary" data-copy={w.joinUrl ?? ''}>
         Copy link
       </button>
       <span data-copy-status role="status" class="muted"></span>
@@ -101,7 +101,7 @@ export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, las
         ) : (
           <input type="hidden" name="provider" value={connected[0]?.id ?? ''} />
         )}
-        <button type="submit">Create War Room</button>
+        <button type="submit" id="war-room-create">Create War Room</button>
         <p class="muted" data-progress hidden role="status">
           Creating the {connected[0]?.displayName} meeting…
         </p>
@@ -119,7 +119,7 @@ export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, las
       {body}
       {history.length > 0 && (
         <details>
-          <summary>Earlier war rooms ({history.length})</summary>
+          <summary id="war-room-history">Earlier war rooms ({history.length})</summary>
           <ul>
             {history.map((w) => (
               <li>
