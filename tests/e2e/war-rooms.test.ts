@@ -6,7 +6,9 @@
 // runs in demo mode, so "Zoom" is the built-in sandbox at /zoom-sandbox and its meeting page stands in
 // for the Zoom client. Every new page state is checked with axe-core and screenshotted
 // (test-output/screenshots/war-room-*.png). Keyboard use (Create War Room with Tab and Enter, the focus
-// kept across live updates, a visible focus indicator) and Copy link without the Clipboard API.
+// kept across live updates, a visible focus indicator), Copy link without the Clipboard API, and at the
+// end a scan of what users and operators could see (pages, API answers, log lines) for Zoom's host link
+// (start_url) and Zoom's tokens.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
@@ -16,26 +18,32 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import {
   SANDBOX_CREATE_MEETING,
   SANDBOX_HOST,
+  SANDBOX_PREFIX,
   acceptInvite,
   assertNotReloaded,
   assertVisibleFocus,
+  captureServerLog,
   connectZoom,
   createInviteLink,
   declareIncident,
   escapeRegExp,
   expectCardStatus,
+  findSecrets,
   isFocused,
   markDocument,
   openIncident,
   openIntegrationsHub,
+  recordZoomSecrets,
   sandboxControl,
   signIn,
   signUpOwner,
   tabTo,
   timelineEntries,
+  warRoomApiAnswers,
   warRoomSection,
-  Journey,
+  RecordingJourney,
   type Person,
+  type ZoomSecrets,
 } from '../support/journeys.ts';
 
 failOnConsoleError();
@@ -63,10 +71,13 @@ const CREATE_DELAY_MS = 4_000;
 
 let server: TestServer;
 let browser: TestBrowser;
-const j = new Journey(
+const j = new RecordingJourney(
   () => browser,
   () => server.url,
 );
+/** Every start_url and Zoom token the sandbox handed out, and the server's log lines: for the final scan. */
+let zoomSecrets: ZoomSecrets;
+let serverLog: string[] = [];
 const zoom = sandboxControl(() => server.url, () => server.runframe.sandboxControlToken);
 const shot = (page: Page, name: string) => screenshot(page, `war-room-${name}`);
 
@@ -151,7 +162,10 @@ async function followJoinLink(page: Page): Promise<Page> {
 
 describe('War-room journeys (issue 5) in Chromium', { timeout: 90_000 }, () => {
   before(async () => {
+    // Before the server starts: its Zoom client takes this process's fetch when it is built.
+    zoomSecrets = recordZoomSecrets();
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+    serverLog = await captureServerLog(server.runframe.log);
     const setup = await j.newPage();
     await signUpOwner(j, setup, OWNER, 'Acme Payments');
     await signUpOwner(j, setup, OTHER_OWNER, 'Globex Logistics');
@@ -163,6 +177,7 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 90_000 }, () => {
     // Browser first: its keep-alive connections would otherwise hold the server open.
     await browser?.close();
     await server?.stop();
+    zoomSecrets?.restore();
   });
 
   describe('Setup', () => {
@@ -561,6 +576,36 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 90_000 }, () => {
         assert.equal(new URL(other.url()).pathname, path, 'the browser is back on the incident page: reloading it does not post again');
         await j.a11y(other, 'incident page (Zoom user cannot host)');
         await shot(other, '15-cannot-host');
+      });
+    });
+  });
+
+  describe('A scan after the journeys', () => {
+    it('no start_url and no Zoom token appears in any page, API answer or log line', async (t) => {
+      await j.step(t, async () => {
+        await zoomSecrets.settled();
+        const meetings = await zoom.meetings();
+        for (const m of meetings) zoomSecrets.startUrls.add(m.start_url);
+        // The scan is only worth something if it had secrets to look for.
+        assert.ok(meetings.length >= 2 && zoomSecrets.startUrls.size >= meetings.length, `start_urls to look for: ${zoomSecrets.startUrls.size}`);
+        assert.ok(zoomSecrets.accessTokens.size >= 2 && zoomSecrets.refreshTokens.size >= 2, 'both organizations’ Zoom tokens were seen');
+
+        const pages = await j.recorded();
+        const api = [...(await warRoomApiAnswers(j, owner)), ...(await warRoomApiAnswers(j, other))];
+        const logs = serverLog.map((line, i) => ({ where: `server log line ${i + 1}`, text: line }));
+        assert.ok(pages.some((p) => p.text.includes(joinUrl)), 'the recorded pages include the war room’s');
+        assert.ok(api.some((a) => a.text.includes(joinUrl)), 'the API answers include the war room’s');
+        assert.ok(serverLog.some((l) => l.includes('meeting call failed at the provider')), 'the server’s log lines were captured');
+        t.diagnostic(`scanned ${pages.length} page answers and DOM snapshots, ${api.length} API answers, ${serverLog.length} log lines for ${zoomSecrets.startUrls.size} start_urls, ${zoomSecrets.accessTokens.size} access and ${zoomSecrets.refreshTokens.size} refresh tokens`);
+
+        const secrets = [
+          ...[...zoomSecrets.startUrls].map((value, i) => ({ name: `start_url #${i + 1}`, value })),
+          ...[...zoomSecrets.accessTokens].map((value, i) => ({ name: `Zoom access token #${i + 1}`, value })),
+          ...[...zoomSecrets.refreshTokens].map((value, i) => ({ name: `Zoom refresh token #${i + 1}`, value })),
+          { name: 'a sandbox host link', value: new RegExp(`${SANDBOX_PREFIX}/s/`) },
+        ];
+        assert.deepEqual(findSecrets([...pages, ...api, ...logs], secrets), []);
+        assert.deepEqual(findSecrets(api, [{ name: 'a start_url field', value: /start_?url/i }]), []);
       });
     });
   });

@@ -349,3 +349,157 @@ export async function assertVisibleFocus(page: Page, what: string): Promise<void
   const shadow = style.boxShadow !== 'none' && style.boxShadow !== '';
   assert.ok(outline || shadow, `${what}: the focused ${style.tag} shows no focus indicator (outline ${style.outlineStyle} ${style.outlineWidth}, box-shadow ${style.boxShadow})`);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// A scan after the journeys: what a user or an operator could see, searched for secrets
+
+/** One thing a user or an operator could see: a page, an HTTP answer, a log line. */
+export interface Seen {
+  where: string;
+  text: string;
+}
+
+/**
+ * A Journey that also keeps what its browsers were shown by Runframe (not by the Zoom sandbox, which
+ * stands in for Zoom): every HTML or JSON answer, headers included, and each page's DOM whenever
+ * `a11y` checks it.
+ */
+export class RecordingJourney extends Journey {
+  readonly seen: Seen[] = [];
+  private readonly reading: Promise<void>[] = [];
+
+  override async newPage(): Promise<Page> {
+    const page = await super.newPage();
+    page.context().on('response', (res) => this.reading.push(this.keep(res)));
+    return page;
+  }
+
+  private ours(url: string): boolean {
+    const u = new URL(url);
+    return u.origin === new URL(this.baseUrl()).origin && !u.pathname.startsWith(`${SANDBOX_PREFIX}/`);
+  }
+
+  private async keep(res: import('playwright-core').Response): Promise<void> {
+    if (!this.ours(res.url())) return;
+    const type = res.headers()['content-type'] ?? '';
+    const where = `${res.request().method()} ${new URL(res.url()).pathname} (${res.status()})`;
+    let body = '';
+    if (/html|json|text\/plain/.test(type)) {
+      try {
+        body = await res.text();
+      } catch {
+        body = ''; // redirects and loads cut short by a navigation have no body
+      }
+    }
+    this.seen.push({ where, text: `${JSON.stringify(res.headers())}\n${body}` });
+  }
+
+  override async a11y(page: Page, label: string): Promise<void> {
+    if (this.ours(page.url())) this.seen.push({ where: `the page "${label}" (${page.url()})`, text: await page.content() });
+    await super.a11y(page, label);
+  }
+
+  /** Everything kept, once the bodies still being read are in. */
+  async recorded(): Promise<Seen[]> {
+    await Promise.allSettled(this.reading);
+    return this.seen;
+  }
+}
+
+export interface ZoomSecrets {
+  startUrls: Set<string>;
+  accessTokens: Set<string>;
+  refreshTokens: Set<string>;
+  /** Everything collected, once the answers still being read are in. */
+  settled(): Promise<void>;
+  restore(): void;
+}
+
+/**
+ * Keeps every `start_url`, `access_token` and `refresh_token` the Zoom sandbox answers with, by wrapping
+ * this process's fetch (the test server runs in it and reaches the sandbox over HTTP). Install it before
+ * the server starts: Runframe's Zoom client takes the global fetch when it is built. The sandbox's
+ * control API shows grants and meetings but no tokens, hence the wrapper.
+ */
+export function recordZoomSecrets(): ZoomSecrets {
+  const original = globalThis.fetch;
+  const reading: Promise<void>[] = [];
+  const secrets: ZoomSecrets = {
+    startUrls: new Set(),
+    accessTokens: new Set(),
+    refreshTokens: new Set(),
+    async settled() {
+      await Promise.allSettled(reading);
+    },
+    restore() {
+      globalThis.fetch = original;
+    },
+  };
+  const collect = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(collect);
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, v] of Object.entries(value)) {
+      if (typeof v === 'string' && v !== '') {
+        if (key === 'start_url') secrets.startUrls.add(v);
+        if (key === 'access_token') secrets.accessTokens.add(v);
+        if (key === 'refresh_token') secrets.refreshTokens.add(v);
+      } else collect(v);
+    }
+  };
+  globalThis.fetch = async (input, init) => {
+    const res = await original(input, init);
+    const url = res.url || (input instanceof Request ? input.url : String(input));
+    if (new URL(url).pathname.startsWith(`${SANDBOX_PREFIX}/`) && (res.headers.get('content-type') ?? '').includes('json')) {
+      reading.push(res.clone().json().then(collect, () => undefined));
+    }
+    return res;
+  };
+  return secrets;
+}
+
+/**
+ * The test server logs nowhere (LOG_LEVEL=silent, and startTestServer takes no log). This turns its one
+ * logger up to `trace` and sends the lines here instead, through pino's exported stream symbol: what an
+ * operator would read at the most talkative level, redaction included.
+ */
+export async function captureServerLog(log: import('pino').Logger): Promise<string[]> {
+  const { default: pino } = await import('pino');
+  const { Writable } = await import('node:stream');
+  const lines: string[] = [];
+  (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter((l) => l !== ''));
+      done();
+    },
+  });
+  log.level = 'trace';
+  return lines;
+}
+
+/** GET /api/v1/incidents, then GET /api/v1/incidents/{id}/war-room for each, as the page's signed-in user. */
+export async function warRoomApiAnswers(j: Journey, page: Page): Promise<Seen[]> {
+  const out: Seen[] = [];
+  const get = async (path: string): Promise<string> => {
+    const res = await page.request.get(j.url(path), { headers: { accept: 'application/json' } });
+    const text = await res.text();
+    assert.equal(res.status(), 200, `GET ${path} answered ${res.status()}: ${text.slice(0, 300)}`);
+    out.push({ where: `GET ${path}`, text: `${JSON.stringify(res.headers())}\n${text}` });
+    return text;
+  };
+  const list = JSON.parse(await get('/api/v1/incidents?perPage=100')) as { incidents: Array<{ id: string; reference: string }>; total: number };
+  assert.equal(list.incidents.length, list.total, 'every incident is on the one page asked for');
+  for (const incident of list.incidents) await get(`/api/v1/incidents/${incident.reference}/war-room`);
+  return out;
+}
+
+/** Each secret (or pattern) found in what was seen, as "<secret name> in <where>". */
+export function findSecrets(seen: Seen[], secrets: Array<{ name: string; value: string | RegExp }>): string[] {
+  const found: string[] = [];
+  for (const s of seen) {
+    for (const secret of secrets) {
+      const hit = typeof secret.value === 'string' ? secret.value !== '' && s.text.includes(secret.value) : secret.value.test(s.text);
+      if (hit) found.push(`${secret.name} in ${s.where}`);
+    }
+  }
+  return found;
+}
