@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { routePath } from 'hono/route';
 import { randomToken, safeEqual } from '../platform/crypto.ts';
 import { authenticateApiToken } from '../domain/orgs/api-tokens.ts';
 import { resolveSession } from '../domain/orgs/sessions.ts';
@@ -25,7 +26,15 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('requestId', requestId);
   c.set('meta', { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', requestId });
   c.header('x-request-id', requestId);
+  const started = performance.now();
   await next();
+  // One line per request. The route's pattern stands in for the path, so what a URL carries (invite
+  // tokens, OAuth codes and states, incident titles in queries) never reaches the log.
+  const route = routePath(c, -1);
+  const line = { requestId, method: c.req.method, route: route === '*' || route === '/*' ? '(no route)' : route, status: c.res.status, ms: Math.round(performance.now() - started) };
+  // Open incident pages poll their war-room fragment every few seconds: those stay at debug.
+  if (route.endsWith('/fragment') && c.res.status < 400) c.get('deps').log.debug(line, 'request');
+  else c.get('deps').log.info(line, 'request');
 };
 
 /** Resolves who is calling: a bearer API token, else the session cookie, else nobody. */

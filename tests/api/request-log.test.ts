@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { makeTestApp } from '../support/app.ts';
+
+const t = await makeTestApp();
+const o = await t.owner();
+
+const requestLines = () =>
+  t.logLines
+    .map((l) => JSON.parse(l) as { msg: string; requestId?: string; method?: string; route?: string; status?: number; ms?: number })
+    .filter((l) => l.msg === 'request');
+
+test('each request leaves one log line: request id, method, route pattern, status and duration', async () => {
+  const r = await t.api(o, 'GET', '/api/v1/incidents/INC-404');
+  assert.equal(r.status, 404);
+  const line = requestLines().find((l) => l.requestId === r.headers.get('x-request-id'));
+  assert.ok(line, 'the line carries the id the caller was given');
+  assert.equal(line.method, 'GET');
+  assert.equal(line.route, '/api/v1/incidents/:id');
+  assert.equal(line.status, 404);
+  assert.equal(typeof line.ms, 'number');
+});
+
+test('what a URL carries never reaches the log: invite tokens, OAuth codes and states, query text', async () => {
+  const invite = await t.page(o, 'POST', '/organization/invites', { role: 'viewer' });
+  const token = /\/invites\/([A-Za-z0-9_-]{20,})/.exec(invite.text)?.[1];
+  assert.ok(token, 'the members page shows the new invite link');
+  await t.page(null, 'GET', `/invites/${token}`);
+  await t.page(o, 'GET', '/integrations/zoom/callback?code=SECRET-CODE-123&state=SECRET-STATE-456');
+  await t.page(o, 'GET', '/incidents?q=Customer%20Zebracorp%20data%20leak');
+  const log = t.logLines.join('\n');
+  assert.ok(requestLines().some((l) => l.route === '/invites/:token'), 'the invite page request is logged by its pattern');
+  for (const secret of [token, 'SECRET-CODE-123', 'SECRET-STATE-456', 'Zebracorp']) assert.ok(!log.includes(secret), `${secret} is not in the log`);
+});
