@@ -3,7 +3,7 @@ import { systemMeta } from '../domain/context.ts';
 import { findMembership, requireUser } from '../domain/orgs/memberships.ts';
 import { AUTO_CREATE_JOB, recordAutoCreateSkipped } from '../domain/war-rooms/automation.ts';
 import { createWarRoom, isOnTimeline } from '../domain/war-rooms/create-war-room.ts';
-import { END_MEETING_JOB } from '../domain/war-rooms/end-war-rooms.ts';
+import { END_MEETING_JOB, expireWarRooms } from '../domain/war-rooms/end-war-rooms.ts';
 import { applyMeetingEvent } from '../domain/war-rooms/apply-meeting-event.ts';
 import { findIncident } from '../domain/incidents/require-incident.ts';
 import { MeetingError } from '../domain/war-rooms/port.ts';
@@ -19,7 +19,11 @@ const AutoCreate = z.object({ orgId: z.string(), incidentId: z.string(), userId:
 const EndMeeting = z.object({ orgId: z.string(), provider: z.string(), meetingId: z.string() });
 
 export const STALE_WAR_ROOMS_JOB = 'war_room.resolve_stale';
-/** Every minute: with the 2-minute threshold, a stuck war room is settled within about three. */
+/**
+ * The war-room sweep, every minute: settles war rooms stuck in `creating` (with the 2-minute
+ * threshold, within about three) and marks active war rooms past their time `expired`, so an
+ * expired room is expired in the database too, not only when read.
+ */
 export const STALE_WAR_ROOMS_SWEEP: PeriodicJob = { kind: STALE_WAR_ROOMS_JOB, everyMs: 60_000 };
 
 /** War-room jobs: the automation runs the same Create War Room operation as a click, on behalf of its trigger. */
@@ -76,6 +80,7 @@ export function warRoomJobs(hub: HubDeps): Record<string, JobHandler> {
       }
     },
     [STALE_WAR_ROOMS_JOB]: async () => {
+      await expireWarRooms(hub.db, hub.clock);
       await resolveStaleWarRooms({ deps: hub, meetings, timing: hub.warRoomTiming, meta: systemMeta('war-room-sweep') });
     },
   };

@@ -1,7 +1,7 @@
-import { and, eq, inArray, lte } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { sha256Hex } from '../../platform/crypto.ts';
-import { idempotencyKeys, warRooms } from '../../platform/db/schema.ts';
+import { idempotencyKeys, incidents, warRooms } from '../../platform/db/schema.ts';
 import type { Tx } from '../../platform/db/client.ts';
 import { AppError, conflict, validationError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
@@ -10,13 +10,14 @@ import { requirePermission } from '../access/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Ctx } from '../context.ts';
 import { IdempotencyKey } from '../idempotency.ts';
-import type { IncidentView } from '../incidents/model.ts';
+import { Status, isActive, type IncidentView } from '../incidents/model.ts';
 import { requireIncident } from '../incidents/require-incident.ts';
 import { actorLabel } from '../orgs/fields.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 import { warRoomRows } from './list-war-rooms.ts';
 import { attemptMarker, toWarRoomView, type WarRoomRow, type WarRoomView } from './model.ts';
 import { trackCreate, whileCreatingRow } from './in-flight.ts';
+import { endsMeetingOnResolve, enqueueEndMeeting, expireWarRooms } from './end-war-rooms.ts';
 import { MeetingError, staleCreatingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
 import { isStaleCreating, resolveStaleWarRoom } from './resolve-stale-war-rooms.ts';
 
@@ -108,10 +109,7 @@ async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView
   const { ctx, timing } = args;
   const now = ctx.clock.now();
   // An active war room past its time is expired now, which frees the slot.
-  await tx
-    .update(warRooms)
-    .set({ state: 'expired', endedAt: now, endedReason: 'expired' })
-    .where(and(eq(warRooms.incidentId, incident.id), eq(warRooms.state, 'active'), lte(warRooms.expiresAt, now)));
+  await expireWarRooms(tx, ctx.clock, { incidentId: incident.id });
   const id = newId();
   if (key !== undefined) {
     const requestHash = sha256Hex(`${incident.id}:${providerId}`);
@@ -227,23 +225,40 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
       await audit(tx, args, incident, 'war_room.failed', { provider: row.provider, reason: e.message });
       return failed;
     }
-    const [active] = await tx
+    const made = outcome!;
+    // Under the incident's row lock: a resolve either committed before (seen here) or waits and then
+    // ends what this records. A war room never becomes active on an incident that is not.
+    const [locked] = await tx.select({ status: incidents.status }).from(incidents).where(eq(incidents.id, incident.id)).for('update');
+    const status = Status.catch('closed').parse(locked?.status);
+    const stillActive = isActive(status);
+    const [recorded] = await tx
       .update(warRooms)
-      .set({ state: 'active', providerMeetingId: outcome!.meetingId, joinUrl: outcome!.joinUrl, activatedAt: now })
+      .set({
+        state: stillActive ? 'active' : 'ended',
+        providerMeetingId: made.meetingId,
+        joinUrl: made.joinUrl,
+        activatedAt: now,
+        ...(stillActive ? {} : { endedAt: now, endedReason: `incident ${status}` }),
+      })
       .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
       .returning();
-    if (!active) return null;
+    if (!recorded) return null;
+    // As resolving would have done had the war room been active: end the meeting if the organization chose that.
+    const endMeeting = !stillActive && (await endsMeetingOnResolve(tx, ctx.actor.orgId));
+    if (endMeeting) await enqueueEndMeeting(tx, ctx.clock, { id: row.id, orgId: ctx.actor.orgId, provider: row.provider, meetingId: made.meetingId });
     await addTimelineEntry(tx, ctx.clock, {
       orgId: ctx.actor.orgId,
       incidentId: incident.id,
       kind: 'war_room',
       actorUserId: ctx.actor.userId,
       actorLabel: ctx.actor.name,
-      body: `${lead} created (meeting ID ${outcome!.meetingId}). Join from the incident page.`,
-      data: { provider: row.provider, state: 'active', meetingId: outcome!.meetingId, automatic: args.automatic === true },
+      body: stillActive
+        ? `${lead} created (meeting ID ${made.meetingId}). Join from the incident page.`
+        : `${lead} created (meeting ID ${made.meetingId}) after ${incident.reference} was ${status}, so it is ended.${endMeeting ? ' The meeting will be ended for everyone.' : ''}`,
+      data: { provider: row.provider, state: recorded.state, meetingId: made.meetingId, automatic: args.automatic === true, warRoomId: row.id },
     });
-    await audit(tx, args, incident, 'war_room.created', { provider: row.provider, meeting_id: outcome!.meetingId });
-    return active;
+    await audit(tx, args, incident, 'war_room.created', { provider: row.provider, meeting_id: made.meetingId, ...(stillActive ? {} : { ended: `incident ${status}` }) });
+    return recorded;
   });
   if (final === null) return lateAnswer(args, row, outcome);
   const view = toWarRoomView(final, name, ctx.clock.now());

@@ -1,5 +1,5 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Tx } from '../../platform/db/client.ts';
+import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../platform/db/client.ts';
 import { warRoomSettings, warRooms } from '../../platform/db/schema.ts';
 import { enqueueJob } from '../../jobs/runner.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -8,8 +8,36 @@ import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 export const END_MEETING_JOB = 'war_room.end_meeting';
 
 /**
+ * Marks active war rooms past their time `expired` (of one incident, or all of them for the periodic
+ * sweep). Expiry is quiet: no timeline entry, and the provider meeting is left alone. `ended_at` is
+ * when it expired, as the view shows for a row not yet updated.
+ */
+export async function expireWarRooms(db: DbOrTx, clock: Clock, scope: { incidentId?: string } = {}): Promise<number> {
+  const now = clock.now();
+  const expired = await db
+    .update(warRooms)
+    .set({ state: 'expired', endedAt: sql`${warRooms.expiresAt}`, endedReason: 'expired' })
+    .where(and(eq(warRooms.state, 'active'), lte(warRooms.expiresAt, now), scope.incidentId === undefined ? undefined : eq(warRooms.incidentId, scope.incidentId)))
+    .returning({ id: warRooms.id });
+  return expired.length;
+}
+
+/** Whether the organization chose to end the provider meeting when its incident is resolved or closed. */
+export async function endsMeetingOnResolve(tx: DbOrTx, orgId: string): Promise<boolean> {
+  const [settings] = await tx.select().from(warRoomSettings).where(eq(warRoomSettings.orgId, orgId));
+  return settings?.endMeetingOnResolve ?? false;
+}
+
+/** Queues the provider call that ends the meeting for everyone (once per war room). */
+export async function enqueueEndMeeting(tx: DbOrTx, clock: Clock, w: { id: string; orgId: string; provider: string; meetingId: string }): Promise<void> {
+  await enqueueJob(tx, clock, { kind: END_MEETING_JOB, payload: { orgId: w.orgId, provider: w.provider, meetingId: w.meetingId }, dedupeKey: `end-meeting:${w.id}` });
+}
+
+/**
  * When an incident is resolved or closed its war room ends, in the same transaction. Runframe never
- * deletes meetings; it ends the provider meeting only if the organization chose that.
+ * deletes meetings; it ends the provider meeting only if the organization chose that. A war room
+ * already past its time is expired, not ended: its link stopped working long ago, and its meeting
+ * is not ended again.
  */
 export async function endWarRoomsOfIncident(
   tx: Tx,
@@ -18,13 +46,14 @@ export async function endWarRoomsOfIncident(
   reason: 'resolved' | 'closed',
 ): Promise<void> {
   const now = clock.now();
+  await expireWarRooms(tx, clock, { incidentId: who.incidentId });
   const ended = await tx
     .update(warRooms)
     .set({ state: 'ended', endedAt: now, endedReason: `incident ${reason}` })
-    .where(and(eq(warRooms.incidentId, who.incidentId), eq(warRooms.orgId, who.orgId), inArray(warRooms.state, ['active'])))
+    .where(and(eq(warRooms.incidentId, who.incidentId), eq(warRooms.orgId, who.orgId), inArray(warRooms.state, ['active']), gt(warRooms.expiresAt, now)))
     .returning();
   if (ended.length === 0) return;
-  const [settings] = await tx.select().from(warRoomSettings).where(eq(warRoomSettings.orgId, who.orgId));
+  const endMeeting = await endsMeetingOnResolve(tx, who.orgId);
   for (const w of ended) {
     await addTimelineEntry(tx, clock, {
       orgId: who.orgId,
@@ -32,11 +61,9 @@ export async function endWarRoomsOfIncident(
       kind: 'war_room',
       actorUserId: who.userId,
       actorLabel: who.label,
-      body: `War room ended: the incident was ${reason}.${settings?.endMeetingOnResolve ? ' The meeting will be ended for everyone.' : ''}`,
+      body: `War room ended: the incident was ${reason}.${endMeeting ? ' The meeting will be ended for everyone.' : ''}`,
       data: { state: 'ended', provider: w.provider },
     });
-    if (settings?.endMeetingOnResolve && w.providerMeetingId) {
-      await enqueueJob(tx, clock, { kind: END_MEETING_JOB, payload: { orgId: who.orgId, provider: w.provider, meetingId: w.providerMeetingId }, dedupeKey: `end-meeting:${w.id}` });
-    }
+    if (endMeeting && w.providerMeetingId) await enqueueEndMeeting(tx, clock, { id: w.id, orgId: who.orgId, provider: w.provider, meetingId: w.providerMeetingId });
   }
 }
