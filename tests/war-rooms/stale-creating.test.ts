@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { and, eq, like } from 'drizzle-orm';
-import { auditLog, jobs, timelineEntries, warRooms } from '../../src/platform/db/schema.ts';
+import { auditLog, idempotencyKeys, jobs, timelineEntries, warRooms } from '../../src/platform/db/schema.ts';
 import { runOneJob, scheduleNextPeriodicRun, startWorker } from '../../src/jobs/runner.ts';
 import { STALE_WAR_ROOMS_JOB, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { meetingPort } from '../../src/integrations/hub/meetings.ts';
@@ -102,17 +102,45 @@ test('a stuck war room whose meeting Zoom never made is marked failed, and the c
   assert.equal(entries.filter((b) => b === `Zoom war room could not be created: ${STOPPED}`).length, 1);
 });
 
-test('a creating war room younger than the threshold is left to the create that may still be running', async () => {
+/** Resolves once the caller using `key` has joined the war room `warRoomId` (its key names it). */
+async function joined(o: Member, key: string, warRoomId: string) {
+  for (;;) {
+    const [k] = await t.deps.db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.orgId, o.orgId), eq(idempotencyKeys.userId, o.userId), eq(idempotencyKeys.key, key)));
+    if (k?.resourceId === warRoomId) return;
+  }
+}
+
+test('a click on a creating war room younger than the threshold waits for the create that may still be running; once the threshold passes it settles it', async () => {
   const o = await orgWithZoom();
   const inc = await incident(o);
   const stuck = await stuckAttempt(o, inc, { ageMs: 30_000, zoomMadeIt: false });
-  const lists = (await counts())['GET /v2/users/:userId/meetings'] ?? 0;
-  const res = await createWarRoom({ ctx: t.ctxFor(o), meetings: port, timing: { ...t.deps.warRoomTiming, waitForCreatingMs: 0 }, incidentRef: inc.id, input: {} });
-  assert.equal(res.created, false);
-  assert.equal(res.warRoom.id, stuck.id);
-  assert.equal(res.warRoom.state, 'creating');
+  const lists = async () => (await counts())['GET /v2/users/:userId/meetings'] ?? 0;
+  const listsBefore = await lists();
+  const createsBefore = await creates();
+  const waiting = createWarRoom({ ctx: t.ctxFor(o), meetings: port, timing: t.deps.warRoomTiming, incidentRef: inc.id, input: {}, idempotencyKey: 'young-row' });
+  let settledWith: unknown = 'still waiting';
+  void waiting.then(
+    (v) => (settledWith = v),
+    (e: unknown) => (settledWith = e),
+  );
+  await joined(o, 'young-row', stuck.id);
   assert.equal((await row(stuck.id))?.state, 'creating');
-  assert.equal((await counts())['GET /v2/users/:userId/meetings'] ?? 0, lists, 'Zoom was not searched');
+  assert.equal(await lists(), listsBefore, 'Zoom was not searched: the attempt may still be running');
+  assert.equal(settledWith, 'still waiting', 'the click waits rather than answering "creating"');
+  // The longest a create can take: until its row counts as stale. Then the click settles it as any click would.
+  t.clock.advance(90_000);
+  try {
+    await assert.rejects(waiting, (err) => err instanceof AppError && err.code === 'provider_unavailable' && err.message === STOPPED);
+  } finally {
+    t.clock.advance(-90_000);
+  }
+  assert.equal((await row(stuck.id))?.state, 'failed');
+  assert.equal((await lists()) - listsBefore, 1, 'searched once, when it was stale');
+  assert.equal((await creates()) - createsBefore, 0, 'the waiting click created nothing');
+  assert.equal((await create(o, inc.id)).status, 201, 'and the next click works');
 });
 
 test('the periodic sweep settles stuck war rooms, once each even when two sweeps race, and creates no meeting', async () => {

@@ -1,9 +1,9 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { sha256Hex } from '../../platform/crypto.ts';
-import { idempotencyKeys, incidents, warRooms } from '../../platform/db/schema.ts';
+import { idempotencyKeys, incidents, timelineEntries, warRooms } from '../../platform/db/schema.ts';
 import type { Tx } from '../../platform/db/client.ts';
-import { AppError, conflict, validationError } from '../../shared/errors.ts';
+import { AppError, conflict, validationError, type ErrorCode } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { parseInput } from '../../shared/validate.ts';
 import { requirePermission } from '../access/roles.ts';
@@ -18,7 +18,7 @@ import { warRoomRows } from './list-war-rooms.ts';
 import { attemptMarker, toWarRoomView, type WarRoomRow, type WarRoomView } from './model.ts';
 import { trackCreate, whileCreatingRow } from './in-flight.ts';
 import { endsMeetingOnResolve, enqueueEndMeeting, expireWarRooms } from './end-war-rooms.ts';
-import { MeetingError, staleCreatingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
+import { MeetingError, creatingWaitEndsAt, stopRetryingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
 import { isStaleCreating, resolveStaleWarRoom } from './resolve-stale-war-rooms.ts';
 
 export const CreateWarRoomInput = z.object({
@@ -94,7 +94,7 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
     await resolveStaleWarRoom({ deps: ctx, meetings, meta: ctx.meta, row: claim.row });
     claim = await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key));
   }
-  if (claim.kind === 'existing') return { warRoom: await settled(args, claim.row), created: false };
+  if (claim.kind === 'existing') return { warRoom: await settled(args, incident, claim.row), created: false };
   const row = claim.row;
   return { warRoom: await whileCreatingRow(row.id, () => runCreate(args, incident, row)), created: true };
 }
@@ -162,19 +162,61 @@ async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView
   return { kind: 'existing', row: open };
 }
 
-/** A second caller waits (bounded) for the create in progress, then sees the same war room. */
-async function settled(args: CreateWarRoomArgs, row: WarRoomRow): Promise<WarRoomView> {
+/**
+ * A second caller waits for the create in progress, as long as that create can take (until its row
+ * would count as stale, see creatingWaitEndsAt), then sees the same war room, or the same error the
+ * first caller got. A row still `creating` then was abandoned: it is settled by its marker, as a
+ * click would. The wait runs on the injected clock, and never longer in real time than the
+ * remaining budget it started with.
+ */
+async function settled(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow): Promise<WarRoomView> {
   const { ctx, meetings, timing } = args;
-  const deadline = Date.now() + timing.waitForCreatingMs;
+  const endsAt = creatingWaitEndsAt(row, timing);
+  const realDeadline = Date.now() + Math.max(0, endsAt - ctx.clock.now().getTime());
+  const reread = async () => (await ctx.db.select().from(warRooms).where(eq(warRooms.id, row.id)))[0];
   let current = row;
-  while (current.state === 'creating' && Date.now() < deadline) {
-    await sleep(50);
-    const [fresh] = await ctx.db.select().from(warRooms).where(eq(warRooms.id, row.id));
+  while (current.state === 'creating' && ctx.clock.now().getTime() < endsAt && Date.now() < realDeadline) {
+    await sleep(WAIT_POLL_MS);
+    const fresh = await reread();
     if (!fresh) break;
     current = fresh;
   }
+  if (current.state === 'creating' && isStaleCreating(current, ctx.clock.now(), timing)) {
+    await resolveStaleWarRoom({ deps: ctx, meetings, meta: ctx.meta, row: current });
+    current = (await reread()) ?? current;
+  }
+  if (current.state === 'failed') throw await failureOf(args, incident, current);
   return toWarRoomView(current, meetings.displayName(current.provider), ctx.clock.now());
 }
+
+const WAIT_POLL_MS = 50;
+
+/**
+ * The error the attempt's own caller got, for the callers who waited on it: message and hint from
+ * the row, kind (hence HTTP status) and Retry-After from the attempt's timeline entry. An attempt
+ * settled without an answer (a stopped process) reads as the provider being unavailable.
+ */
+async function failureOf(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow): Promise<AppError> {
+  const { ctx, meetings } = args;
+  const [entry] = await ctx.db
+    .select({ data: timelineEntries.data })
+    .from(timelineEntries)
+    .where(and(eq(timelineEntries.incidentId, incident.id), eq(timelineEntries.kind, 'war_room'), sql`${timelineEntries.data}->>'warRoomId' = ${row.id}`))
+    .orderBy(desc(timelineEntries.seq))
+    .limit(1);
+  const recorded = FailureData.safeParse(entry?.data);
+  const code = recorded.success ? recorded.data.code : 'provider_unavailable';
+  const retryAfterSeconds = recorded.success ? recorded.data.retryAfterSeconds : undefined;
+  const err = new AppError(code, row.failureMessage ?? `The ${meetings.displayName(row.provider)} meeting could not be created.`, {
+    ...(row.failureHint ? { hint: row.failureHint } : {}),
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  });
+  onTimeline.add(err);
+  return err;
+}
+
+const ERROR_CODES = ['validation', 'not_found', 'forbidden', 'unauthenticated', 'conflict', 'rate_limited', 'too_large', 'method_not_allowed', 'needs_reconnect', 'provider_rejected', 'provider_unavailable', 'internal'] as const satisfies readonly ErrorCode[];
+const FailureData = z.object({ code: z.enum(ERROR_CODES), retryAfterSeconds: z.number().int().nonnegative().optional() });
 
 async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow): Promise<WarRoomView> {
   const { ctx, meetings, timing } = args;
@@ -183,7 +225,7 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
   const request = { topic: meetingTopic(incident), agenda: meetingAgenda(row.attemptMarker, incident, link), startTime: ctx.clock.now(), durationMinutes: 60 };
   let outcome: { meetingId: string; joinUrl: string } | MeetingError | null = null;
   // Retries stop well before the row would look abandoned to the stale-war-room sweep.
-  const retryUntil = row.createdAt.getTime() + staleCreatingMs(timing) / 2;
+  const retryUntil = row.createdAt.getTime() + stopRetryingMs(timing);
   try {
     outcome = await adoptEarlierUncertainAttempt(args, incident, row.provider);
     for (let attempt = 0; outcome === null; attempt++) {
@@ -220,7 +262,15 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
         actorUserId: ctx.actor.userId,
         actorLabel: ctx.actor.name,
         body: `${lead} could not be created: ${e.message}`,
-        data: { provider: row.provider, state: 'failed', automatic: args.automatic === true },
+        // The error's kind, so callers who waited on this attempt get the same answer (failureOf).
+        data: {
+          provider: row.provider,
+          state: 'failed',
+          automatic: args.automatic === true,
+          warRoomId: row.id,
+          code: e.code,
+          ...(e.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: e.retryAfterSeconds }),
+        },
       });
       await audit(tx, args, incident, 'war_room.failed', { provider: row.provider, reason: e.message });
       return failed;

@@ -32,8 +32,11 @@ export interface WarRoomTiming {
   ttlMs: number;
   /** Pauses between bounded retries of a create that met an outage. */
   retryDelaysMs: number[];
-  /** How long a second caller waits for a create already in progress. */
-  waitForCreatingMs: number;
+  /**
+   * @deprecated Ignored. A second caller now waits as long as the create it waits for can take: until
+   * that attempt would count as stale (`staleCreatingMs`), see `creatingWaitEndsAt`.
+   */
+  waitForCreatingMs?: number;
   /**
    * A `creating` war room older than this is presumed abandoned (its process stopped before the
    * provider answered) and is resolved by searching for its marker. Default: STALE_CREATING_MS.
@@ -44,3 +47,14 @@ export interface WarRoomTiming {
 export const STALE_CREATING_MS = 2 * 60_000;
 
 export const staleCreatingMs = (timing: WarRoomTiming): number => timing.staleCreatingMs ?? STALE_CREATING_MS;
+
+/** A create starts no new provider attempt once its row is this old (half the stale threshold: one minute). */
+export const stopRetryingMs = (timing: WarRoomTiming): number => staleCreatingMs(timing) / 2;
+
+/**
+ * When a caller waiting for another's create stops waiting. A create starts its last attempt before
+ * `stopRetryingMs` and has the rest of the stale threshold to finish it (the provider call, then the
+ * marker search): so the longest create is over by the time its row counts as stale, and then the
+ * waiter settles the row as any click would (resolveStaleWarRoom).
+ */
+export const creatingWaitEndsAt = (row: { createdAt: Date }, timing: WarRoomTiming): number => row.createdAt.getTime() + staleCreatingMs(timing);

@@ -80,7 +80,7 @@ export async function resolveStaleWarRoom({ deps, meetings, meta, row }: Resolve
       actorUserId: null,
       actorLabel: 'Runframe',
       body,
-      data: { provider: row.provider, state: settled.state, recovered: true, ...(found ? { meetingId: found.meetingId } : {}) },
+      data: { provider: row.provider, state: settled.state, recovered: true, warRoomId: row.id, ...(found ? { meetingId: found.meetingId } : { code: 'provider_unavailable' }) },
     });
     await recordAudit(tx, deps.clock, meta, {
       orgId: row.orgId,
