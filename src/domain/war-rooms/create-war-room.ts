@@ -233,11 +233,14 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
         outcome = await meetings.createMeeting(ctx.actor.orgId, row.provider, request);
       } catch (err) {
         if (!(err instanceof MeetingError)) throw err;
+        const retry = err.retryable && attempt < timing.retryDelaysMs.length && ctx.clock.now().getTime() < retryUntil;
+        // Back off first: a request that timed out may still be making its meeting, and searching
+        // after the pause finds it where searching at once would not.
+        if (retry) await sleep(timing.retryDelaysMs[attempt] ?? 0);
         // The answer may have been lost after the meeting was made: look for it before trying again.
         const found = err.outcomeUnknown ? await meetings.findMeetingByMarker(ctx.actor.orgId, row.provider, row.attemptMarker).catch(() => null) : null;
         if (found) outcome = found;
-        else if (!err.retryable || attempt >= timing.retryDelaysMs.length || ctx.clock.now().getTime() >= retryUntil) outcome = err;
-        else await sleep(timing.retryDelaysMs[attempt] ?? 0);
+        else if (!retry) outcome = err;
       }
     }
   } catch (err) {
