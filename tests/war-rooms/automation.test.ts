@@ -82,3 +82,30 @@ test('an automatic war room for an incident resolved before the job ran is neith
   await runJobs();
   assert.ok(!(await timeline(o, inc.id)).some((b) => b.startsWith('Automatic war room')));
 });
+
+test('raising an incident to a chosen severity creates the war room; raising to another, or lowering into one, does not', async () => {
+  const o = await t.owner();
+  await connectZoom(t, o);
+  const responder = await t.member(o, 'responder', 'Rita Responder');
+  await autoOnSev1(o);
+  const severity = (m: Member, id: string, s: string) => t.api(m, 'POST', `/api/v1/incidents/${id}/severity`, { severity: s });
+
+  const raised = await incident(o, 'Getting worse', 'SEV3');
+  await runJobs();
+  assert.equal((await warRoom(o, raised.id)).warRoom, null, 'declared at SEV3: no war room');
+  assert.equal((await severity(responder, raised.id, 'SEV2')).status, 200);
+  await runJobs();
+  assert.equal((await warRoom(o, raised.id)).warRoom, null, 'SEV2 was not chosen');
+  assert.equal((await severity(responder, raised.id, 'SEV1')).status, 200);
+  await runJobs();
+  const w = (await warRoom(o, raised.id)).warRoom as { state: string; createdBy: string } | null;
+  assert.equal(w?.state, 'active', 'raised to SEV1: created');
+  assert.equal(w?.createdBy, 'Rita Responder', 'on behalf of whoever raised it');
+  assert.ok((await timeline(o, raised.id)).some((b) => /^Automatic Zoom war room created \(meeting ID \d+\)\. Join from the incident page\.$/.test(b)));
+
+  const lowered = await incident(o, 'Getting better', 'SEV0');
+  await runJobs();
+  assert.equal((await severity(o, lowered.id, 'SEV1')).status, 200);
+  await runJobs();
+  assert.equal((await warRoom(o, lowered.id)).warRoom, null, 'lowered into SEV1 is not a raise');
+});

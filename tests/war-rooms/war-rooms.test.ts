@@ -187,12 +187,86 @@ test('a war room expires 24 hours after creation and a new one can be created', 
   const inc = await incident(o);
   await create(o, inc.id);
   t.clock.advance(24 * 3_600_000 + 1000);
+  try {
+    const s = await current(o, inc.id);
+    assert.equal(s.warRoom, null);
+    assert.equal(s.history[0]?.state, 'expired');
+    const again = await create(o, inc.id);
+    assert.equal(again.status, 201);
+  } finally {
+    t.clock.advance(-(24 * 3_600_000 + 1000));
+  }
+});
+
+test('WAR_ROOM_TTL_HOURS other than 24: "Link active until" and expiry follow it', async () => {
+  const saved = t.deps.warRoomTiming;
+  t.deps.warRoomTiming = { ...saved, ttlMs: 2 * 3_600_000 };
+  const moved = 2 * 3_600_000 + 1000;
+  let advanced = false;
+  try {
+    const o = await orgWithZoom();
+    const inc = await incident(o, 'Short-lived war room');
+    const r = await create(o, inc.id);
+    assert.equal(r.status, 201, r.text);
+    const until = new Date(t.clock.now().getTime() + 2 * 3_600_000);
+    assert.equal((r.json.warRoom as unknown as { expiresAt: string }).expiresAt, until.toISOString());
+    const page = await t.page(o, 'GET', `/incidents/${inc.number}`);
+    const shown = `${until.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+    assert.match(page.text, new RegExp(`<dt>Link active until</dt><dd>${shown}</dd>`), 'the page says when the link stops working');
+    t.clock.advance(2 * 3_600_000 - 1000);
+    advanced = true;
+    assert.equal((await current(o, inc.id)).warRoom?.state, 'active', 'still joinable just before its time');
+    t.clock.advance(2000);
+    const s = await current(o, inc.id);
+    assert.equal(s.warRoom, null, 'expired after 2 hours, not 24');
+    assert.equal(s.history[0]?.state, 'expired');
+    assert.equal((await create(o, inc.id)).status, 201, 'and a new one can be created');
+  } finally {
+    if (advanced) t.clock.advance(-moved);
+    t.deps.warRoomTiming = saved;
+  }
+});
+
+test('Idempotency-Key: a sequential retry gets the same war room (200, one meeting); the key on another incident is a 409', async () => {
+  const o = await orgWithZoom();
+  const inc = await incident(o, 'Retried request');
+  const other = await incident(o, 'Another incident');
+  const before = await creates();
+  const first = await create(o, inc.id, { 'idempotency-key': 'retry-me-1' });
+  assert.equal(first.status, 201, first.text);
+  const retry = await create(o, inc.id, { 'idempotency-key': 'retry-me-1' });
+  assert.equal(retry.status, 200, retry.text);
+  assert.equal(retry.json.warRoom.id, first.json.warRoom.id);
+  assert.equal(retry.json.warRoom.meetingId, first.json.warRoom.meetingId);
+  assert.equal(retry.json.warRoom.joinUrl, first.json.warRoom.joinUrl);
+  assert.equal((await creates()) - before, 1, 'one meeting at Zoom');
+  const reused = await create(o, other.id, { 'idempotency-key': 'retry-me-1' });
+  assert.equal(reused.status, 409, reused.text);
+  assert.match(reused.json.error.message, /The Idempotency-Key "retry-me-1" was already used for another incident's war room\./);
+  assert.equal(reused.json.error.hint, 'Use a new key for a new request.');
+  assert.equal((await current(o, other.id)).warRoom, null, 'nothing was created for the other incident');
+  assert.equal((await creates()) - before, 1);
+});
+
+test('Zoom refusing the access token again after one refresh (401/124 twice): Reconnect required, with the reason, on the card too', async () => {
+  const o = await orgWithZoom();
+  const inc = await incident(o, 'Token refused twice');
+  const before = await counts();
+  await fault({ kind: 'zoom_error', status: 401, code: 124, message: 'Invalid access token.' }, 2);
+  const r = await create(o, inc.id);
+  await clearFaults();
+  const after = await counts();
+  assert.equal(r.status, 409, r.text);
+  assert.equal(r.json.error.message, 'Zoom needs to be reconnected: Zoom rejected Runframe’s access token even after a refresh.');
+  assert.equal((after['POST /oauth/token:refresh_token'] ?? 0) - (before['POST /oauth/token:refresh_token'] ?? 0), 1, 'exactly one refresh');
+  assert.equal((after['POST /v2/users/:userId/meetings'] ?? 0) - (before['POST /v2/users/:userId/meetings'] ?? 0), 2, 'the call, then one retry with the new token');
+  const card = await zoomCard(t, o);
+  assert.equal(card.status, 'Reconnect required');
+  assert.match(card.html, /Zoom rejected Runframe.s access token even after a refresh/);
   const s = await current(o, inc.id);
   assert.equal(s.warRoom, null);
-  assert.equal(s.history[0]?.state, 'expired');
-  const again = await create(o, inc.id);
-  assert.equal(again.status, 201);
-  t.clock.advance(-(24 * 3_600_000 + 1000));
+  assert.equal(s.lastFailure?.failure.message, r.json.error.message);
+  assert.ok((await timeline(o, inc.id)).includes(`Zoom war room could not be created: ${r.json.error.message}`));
 });
 
 const signed = (body: string) => {
