@@ -95,7 +95,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     secretKey: config.secretKey,
     providers: createProviderRegistry({ zoom: config.zoom, now: () => clock.now() }),
     healthCheckIntervalMs: config.healthCheckIntervalMs,
-    warRoomTiming: { ttlMs: config.warRoomTtlHours * 3_600_000, retryDelaysMs: [500, 2000], waitForCreatingMs: 20_000 },
+    warRoomTiming: { ttlMs: config.warRoomTtlHours * 3_600_000, retryDelaysMs: [500, 2000] },
   };
   const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
   const app = buildApp({

@@ -76,7 +76,7 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
     secretKey: randomBytes(32).toString('base64'),
     providers: createProviderRegistry({ zoom: opts.zoom ?? UNREACHABLE_ZOOM, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}) }),
     healthCheckIntervalMs: 6 * 3_600_000,
-    warRoomTiming: { ttlMs: 24 * 3_600_000, retryDelaysMs: [0, 0], waitForCreatingMs: 20_000 },
+    warRoomTiming: { ttlMs: 24 * 3_600_000, retryDelaysMs: [0, 0] },
   };
   const app = buildApp({ deps, web: { secureCookies: false }, meetingEvents: meetingEventHandler });
   after(() => database.close());

@@ -19,7 +19,7 @@ const hub = {
   secretKey: input.secretKey,
   providers: createProviderRegistry({ zoom: { mode: 'zoom' as const, clientId: '', clientSecret: '', webhookSecretToken: '', oauthBaseUrl: '', apiBaseUrl: '', redirectUri: '', webhookUrl: '', ...input.zoom }, now: clock.now }),
   healthCheckIntervalMs: 3_600_000,
-  warRoomTiming: { ttlMs: 86_400_000, retryDelaysMs: [], waitForCreatingMs: 1000 },
+  warRoomTiming: { ttlMs: 86_400_000, retryDelaysMs: [] },
 };
 const tokens = await Promise.all(Array.from({ length: input.count }, () => getAccessToken(hub, input.orgId, 'zoom')));
 await database.close();

@@ -15,7 +15,7 @@ const { sandbox, zoom } = await startZoom();
 const t = await makeTestApp({ zoom });
 const port = meetingPort(t.deps);
 // Small timings: a wait of one millisecond is what the old bounded wait would have honoured.
-t.deps.warRoomTiming = { ...t.deps.warRoomTiming, retryDelaysMs: [20, 20], waitForCreatingMs: 1 };
+t.deps.warRoomTiming = { ...t.deps.warRoomTiming, retryDelaysMs: [20, 20] };
 
 const creates = async () => (await sandbox.control<{ counts: Record<string, number> }>('GET', '/calls')).json.counts['POST /v2/users/:userId/meetings'] ?? 0;
 const fault = (f: object, times = 1) => sandbox.control('POST', '/faults', { endpoint: 'POST /v2/users/:userId/meetings', times, fault: f });

@@ -33,11 +33,6 @@ export interface WarRoomTiming {
   /** Pauses between bounded retries of a create that met an outage. */
   retryDelaysMs: number[];
   /**
-   * @deprecated Ignored. A second caller now waits as long as the create it waits for can take: until
-   * that attempt would count as stale (`staleCreatingMs`), see `creatingWaitEndsAt`.
-   */
-  waitForCreatingMs?: number;
-  /**
    * A `creating` war room older than this is presumed abandoned (its process stopped before the
    * provider answered) and is resolved by searching for its marker. Default: STALE_CREATING_MS.
    */
