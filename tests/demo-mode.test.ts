@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -13,6 +12,7 @@ import { createSession, resolveSession } from '../src/domain/orgs/sessions.ts';
 import { signUp } from '../src/domain/orgs/sign-up.ts';
 import { startRunframe, type Runframe } from '../src/server.ts';
 import { startTestServer } from './support/server.ts';
+import { freePort } from './support/ports.ts';
 
 // Demo mode: with no ZOOM_CLIENT_ID, `npm start` serves the built-in Zoom sandbox on the same server.
 const demo = await startTestServer();
@@ -82,16 +82,6 @@ test('with real Zoom configured, the sandbox is never mounted', async () => {
 // ---------------------------------------------------------------------------------------------------
 // Restart: the same DATA_DIR (and PUBLIC_URL) twice, as `npm start` after a stop would use them.
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runframe in demo mode over real HTTP on a DATA_DIR this test owns (startTestServer makes and deletes its own). */
 async function startOn(dataDir: string, port: number): Promise<{ url: string; runframe: Runframe; stop(): Promise<void> }> {

@@ -1,11 +1,11 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../../src/config/index.ts';
 import { startRunframe, type Runframe } from '../../src/server.ts';
+import { freePort } from './ports.ts';
 
 export interface TestServer {
   /** Base URL the browser uses, e.g. http://127.0.0.1:41234 (also the server's PUBLIC_URL). */
@@ -14,17 +14,6 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Asks the OS for a free port. PUBLIC_URL must name the real port (invite links are built from it), so it is picked before start-up. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A real Runframe over real HTTP on 127.0.0.1, on an embedded database in a temporary DATA_DIR of its

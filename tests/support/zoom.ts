@@ -94,3 +94,17 @@ export async function zoomCard(t: TestApp, m: Member) {
   const status = /data-status="([^"]+)"/.exec(text)?.[1] ?? '';
   return { status, html: text };
 }
+
+/** A new organization whose Owner has connected Zoom (the sandbox) through the guide's steps. */
+export async function ownerWithZoom(t: TestApp, orgName?: string): Promise<Member> {
+  const o = await t.owner(orgName);
+  await connectZoom(t, o);
+  return o;
+}
+
+/** Declares an active SEV1 incident through the API. */
+export async function declareSev1(t: TestApp, m: Member, title = 'Checkout errors') {
+  const r = await t.api(m, 'POST', '/api/v1/incidents', { title, severity: 'SEV1' });
+  if (r.status !== 201) throw new Error(`declare answered ${r.status}: ${r.text.slice(0, 300)}`);
+  return r.json.incident;
+}

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/index.ts';
+import { freePort as unusedPort } from '../support/ports.ts';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'rf-config-'));
 
@@ -106,17 +106,6 @@ test('a corrupt secrets file is named, with what to do, next to every other prob
   assert.equal(ok.secretKey, 'k'.repeat(40));
 });
 
-/** Asks the OS for a port nobody listens on. */
-async function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 test('`node --import tsx src/main.ts` with invalid configuration exits non-zero and prints every problem', async () => {
   const d = dir();

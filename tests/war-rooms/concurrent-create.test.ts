@@ -7,7 +7,7 @@ import { createWarRoom } from '../../src/domain/war-rooms/create-war-room.ts';
 import type { MeetingPort } from '../../src/domain/war-rooms/port.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
-import { connectZoom, startZoom } from '../support/zoom.ts';
+import { startZoom, ownerWithZoom, declareSev1 } from '../support/zoom.ts';
 
 // A second Create War Room arriving while the first is still at Zoom waits for that attempt, however
 // long it can take, and ends with the first caller's answer: the same war room, or the same error.
@@ -21,14 +21,8 @@ const creates = async () => (await sandbox.control<{ counts: Record<string, numb
 const fault = (f: object, times = 1) => sandbox.control('POST', '/faults', { endpoint: 'POST /v2/users/:userId/meetings', times, fault: f });
 const clearFaults = () => sandbox.control('DELETE', '/faults');
 
-async function orgWithZoom(): Promise<Member> {
-  const o = await t.owner();
-  await connectZoom(t, o);
-  return o;
-}
-async function incident(o: Member, title: string) {
-  return (await t.api(o, 'POST', '/api/v1/incidents', { title, severity: 'SEV1' })).json.incident;
-}
+const orgWithZoom = () => ownerWithZoom(t);
+const incident = (o: Member, title: string) => declareSev1(t, o, title);
 
 /** The real port, with the first create held until the test opens the gate (Zoom itself is the sandbox). */
 function gated() {

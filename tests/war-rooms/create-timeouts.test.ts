@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { warRooms } from '../../src/platform/db/schema.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
-import { connectZoom, startZoom } from '../support/zoom.ts';
+import { startZoom, ownerWithZoom, declareSev1 } from '../support/zoom.ts';
 
 // Create War Room when Zoom does not answer in time. The sandbox delays the create beyond the
 // client's timeout; the client's 10-second timeout is shortened here, for the create calls a test
@@ -36,14 +36,8 @@ interface Meeting { id: number | string; topic: string; agenda?: string }
 const meetings = async () => (await sandbox.control<{ meetings: Meeting[] }>('GET', '/meetings')).json.meetings;
 const counts = async () => (await sandbox.control<{ counts: Record<string, number> }>('GET', '/calls')).json.counts;
 
-async function orgWithZoom(): Promise<Member> {
-  const o = await t.owner();
-  await connectZoom(t, o);
-  return o;
-}
-async function incident(o: Member, title: string) {
-  return (await t.api(o, 'POST', '/api/v1/incidents', { title, severity: 'SEV1' })).json.incident;
-}
+const orgWithZoom = () => ownerWithZoom(t);
+const incident = (o: Member, title: string) => declareSev1(t, o, title);
 const create = (m: Member, id: string) => t.api(m, 'POST', `/api/v1/incidents/${id}/war-room`, {});
 const timeline = async (m: Member, id: string) => (await t.api(m, 'GET', `/api/v1/incidents/${id}/timeline`)).json.entries.map((e) => e.body);
 

@@ -13,7 +13,7 @@ import { resolveStaleWarRoom } from '../../src/domain/war-rooms/resolve-stale-wa
 import { systemMeta } from '../../src/domain/context.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
-import { connectZoom, startZoom } from '../support/zoom.ts';
+import { startZoom, ownerWithZoom, declareSev1 } from '../support/zoom.ts';
 
 const { sandbox, zoom } = await startZoom();
 const t = await makeTestApp({ zoom });
@@ -26,14 +26,8 @@ const fault = (f: object, times = 1, endpoint = 'POST /v2/users/:userId/meetings
 const STOPPED = 'Runframe stopped before Zoom answered; no meeting was created. Try again.';
 const MINUTE = 60_000;
 
-async function orgWithZoom(): Promise<Member> {
-  const o = await t.owner();
-  await connectZoom(t, o);
-  return o;
-}
-async function incident(o: Member, title = 'Checkout errors') {
-  return (await t.api(o, 'POST', '/api/v1/incidents', { title, severity: 'SEV1' })).json.incident;
-}
+const orgWithZoom = () => ownerWithZoom(t);
+const incident = (o: Member, title?: string) => declareSev1(t, o, title);
 const create = (m: Member, id: string) => t.api(m, 'POST', `/api/v1/incidents/${id}/war-room`, {});
 const timeline = async (m: Member, id: string) => (await t.api(m, 'GET', `/api/v1/incidents/${id}/timeline`)).json.entries.map((e) => e.body);
 const row = async (id: string) => (await t.deps.db.select().from(warRooms).where(eq(warRooms.id, id)))[0];

@@ -6,7 +6,7 @@ import { queryRows } from '../../src/platform/db/client.ts';
 import { runOneJob } from '../../src/jobs/runner.ts';
 import { warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
-import { connectZoom, recordingFetch, startZoom, WEBHOOK_SECRET, zoomCard, HOST_ID } from '../support/zoom.ts';
+import { connectZoom, recordingFetch, startZoom, WEBHOOK_SECRET, zoomCard, HOST_ID, ownerWithZoom } from '../support/zoom.ts';
 
 const { sandbox, zoom } = await startZoom();
 const recorder = recordingFetch();
@@ -20,11 +20,7 @@ const clearFaults = () => sandbox.control('DELETE', '/faults');
 interface Meeting { id: number | string; topic: string; agenda?: string; type: number; settings?: Record<string, unknown>; password?: string }
 const meetings = async () => (await sandbox.control<{ meetings: Meeting[] }>('GET', '/meetings')).json.meetings;
 
-async function orgWithZoom(): Promise<Member> {
-  const o = await t.owner();
-  await connectZoom(t, o);
-  return o;
-}
+const orgWithZoom = () => ownerWithZoom(t);
 async function incident(o: Member, title = 'Checkout errors', severity = 'SEV1') {
   return (await t.api(o, 'POST', '/api/v1/incidents', { title, severity })).json.incident;
 }

@@ -6,7 +6,7 @@ import { createZoomClient, isZoomError } from '../../../src/integrations/zoom/in
 import { systemMeta } from '../../../src/domain/context.ts';
 import { checkConnection } from '../../../src/integrations/hub/health-check.ts';
 import { makeTestApp, type Member } from '../../support/app.ts';
-import { connectZoom, startZoom, zoomCard, HOST_ID } from '../../support/zoom.ts';
+import { connectZoom, startZoom, zoomCard, HOST_ID, ownerWithZoom } from '../../support/zoom.ts';
 import { connect as sandboxConnect } from '../../zoom-sandbox/helpers.ts';
 
 const { sandbox, zoom } = await startZoom();
@@ -16,11 +16,7 @@ const counts = async () => (await sandbox.control<{ counts: Record<string, numbe
 const revokes = async () => (await counts())['POST /oauth/revoke'] ?? 0;
 const fault = (f: object, endpoint = 'POST /v2/users/:userId/meetings') => sandbox.control('POST', '/faults', { endpoint, times: 1, fault: f });
 
-async function orgWithZoom(): Promise<Member> {
-  const o = await t.owner();
-  await connectZoom(t, o);
-  return o;
-}
+const orgWithZoom = () => ownerWithZoom(t);
 const incident = async (o: Member, title = 'Checkout errors') => (await t.api(o, 'POST', '/api/v1/incidents', { title, severity: 'SEV1' })).json.incident;
 const create = (m: Member, id: string) => t.api(m, 'POST', `/api/v1/incidents/${id}/war-room`, {});
 const warRoomOf = async (m: Member, id: string) => ((await t.api(m, 'GET', `/api/v1/incidents/${id}/war-room`)).json as unknown as { warRoom: { joinUrl: string } | null }).warRoom;
