@@ -22,7 +22,6 @@ import {
   acceptInvite,
   assertNotReloaded,
   assertVisibleFocus,
-  captureServerLog,
   connectZoom,
   createInviteLink,
   declareIncident,
@@ -165,7 +164,7 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 90_000 }, () => {
     // Before the server starts: its Zoom client takes this process's fetch when it is built.
     zoomSecrets = recordZoomSecrets();
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-    serverLog = await captureServerLog(server.runframe.log);
+    serverLog = server.logLines;
     const setup = await j.newPage();
     await signUpOwner(j, setup, OWNER, 'Acme Payments');
     await signUpOwner(j, setup, OTHER_OWNER, 'Globex Logistics');

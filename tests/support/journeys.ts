@@ -457,25 +457,6 @@ export function recordZoomSecrets(): ZoomSecrets {
   return secrets;
 }
 
-/**
- * The test server logs nowhere (LOG_LEVEL=silent, and startTestServer takes no log). This turns its one
- * logger up to `trace` and sends the lines here instead, through pino's exported stream symbol: what an
- * operator would read at the most talkative level, redaction included.
- */
-export async function captureServerLog(log: import('pino').Logger): Promise<string[]> {
-  const { default: pino } = await import('pino');
-  const { Writable } = await import('node:stream');
-  const lines: string[] = [];
-  (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter((l) => l !== ''));
-      done();
-    },
-  });
-  log.level = 'trace';
-  return lines;
-}
-
 /** GET /api/v1/incidents, then GET /api/v1/incidents/{id}/war-room for each, as the page's signed-in user. */
 export async function warRoomApiAnswers(j: Journey, page: Page): Promise<Seen[]> {
   const out: Seen[] = [];

@@ -6,11 +6,15 @@ import { serve } from '@hono/node-server';
 import { loadConfig } from '../../src/config/index.ts';
 import { startRunframe, type Runframe } from '../../src/server.ts';
 import { freePort } from './ports.ts';
+import { Writable } from 'node:stream';
+import { createLog } from '../../src/platform/log.ts';
 
 export interface TestServer {
   /** Base URL the browser uses, e.g. http://127.0.0.1:41234 (also the server's PUBLIC_URL). */
   url: string;
   runframe: Runframe;
+  /** The server's log, one JSON line each. */
+  logLines: string[];
   stop(): Promise<void>;
 }
 
@@ -20,6 +24,9 @@ export interface TestServer {
  * own (a copy of the migrated PGlite template when scripts/test.mjs provides one: cold init costs seconds).
  */
 export async function startTestServer(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
+  // Everything the server logs, at the most talkative level, redaction included: tests scan it for secrets.
+  const logLines: string[] = [];
+  const log = createLog('trace', new Writable({ write: (chunk, _enc, done) => (logLines.push(...String(chunk).split('\n').filter((l) => l !== '')), done()) }));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'rf-e2e-'));
   const template = process.env['RUNFRAME_PGLITE_TEMPLATE'];
   if (template) cpSync(template, path.join(dataDir, 'pglite'), { recursive: true });
@@ -28,7 +35,7 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
   const config = loadConfig({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, LOG_LEVEL: 'silent', ...opts.env });
   let runframe: Runframe;
   try {
-    runframe = await startRunframe(config);
+    runframe = await startRunframe(config, { log });
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
@@ -43,6 +50,7 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
   return {
     url,
     runframe,
+    logLines,
     async stop() {
       if (stopped) return;
       stopped = true;
