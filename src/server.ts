@@ -117,9 +117,15 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     async stop() {
       // War-room creates in flight (clicks and automation) finish and record Zoom's answer before the
       // database closes; past the bound, their rows stay `creating` for the stale-war-room sweep.
-      const workerStopped = worker?.stop();
+      // One deadline for both: a job mid-way (a sweep searching Zoom, say) is not waited for past it;
+      // its lock runs out and another run picks the job up again.
+      const deadline = Date.now() + WAR_ROOM_DRAIN_MS;
+      const workerStopped = worker?.stop() ?? Promise.resolve();
       if (!(await drainWarRoomCreates(WAR_ROOM_DRAIN_MS))) log.warn('war room creates still running at shutdown: the stale-war-room sweep will settle them');
-      await workerStopped;
+      let timer: NodeJS.Timeout | undefined;
+      const outOfTime = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()))));
+      if ((await Promise.race([workerStopped.then(() => 'done' as const), outOfTime])) === 'late') log.warn('a background job was still running at shutdown: it will run again after its lock expires');
+      clearTimeout(timer);
       await sandbox?.close();
       await database.close();
       release();

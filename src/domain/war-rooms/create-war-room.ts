@@ -224,19 +224,27 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
   const link = `${ctx.settings.publicUrl}/incidents/${incident.number}`;
   const request = { topic: meetingTopic(incident), agenda: meetingAgenda(row.attemptMarker, incident, link), startTime: ctx.clock.now(), durationMinutes: 60 };
   let outcome: { meetingId: string; joinUrl: string } | MeetingError | null = null;
+  // The earlier attempt whose meeting this one adopts: its "outcome unknown" flag is cleared only in the
+  // same transaction that records the meeting here, so the meeting is never linked to nothing.
+  let adoptedFrom: string | null = null;
   // Retries stop well before the row would look abandoned to the stale-war-room sweep.
   const retryUntil = row.createdAt.getTime() + stopRetryingMs(timing);
   try {
-    outcome = await adoptEarlierUncertainAttempt(args, incident, row.provider);
+    const adopted = await adoptEarlierUncertainAttempt(args, incident, row.provider);
+    if (adopted) {
+      outcome = adopted.meeting;
+      adoptedFrom = adopted.rowId;
+    }
     for (let attempt = 0; outcome === null; attempt++) {
       try {
         outcome = await meetings.createMeeting(ctx.actor.orgId, row.provider, request);
       } catch (err) {
         if (!(err instanceof MeetingError)) throw err;
         const retry = err.retryable && attempt < timing.retryDelaysMs.length && ctx.clock.now().getTime() < retryUntil;
-        // Back off first: a request that timed out may still be making its meeting, and searching
-        // after the pause finds it where searching at once would not.
-        if (retry) await sleep(timing.retryDelaysMs[attempt] ?? 0);
+        // Back off first, last attempt included: a request that timed out may still be making its
+        // meeting, and searching after the pause finds it where searching at once would not.
+        const pause = timing.retryDelaysMs[Math.min(attempt, timing.retryDelaysMs.length - 1)] ?? 0;
+        if (retry || err.outcomeUnknown) await sleep(pause);
         // The answer may have been lost after the meeting was made: look for it before trying again.
         const found = err.outcomeUnknown ? await meetings.findMeetingByMarker(ctx.actor.orgId, row.provider, row.attemptMarker).catch(() => null) : null;
         if (found) outcome = found;
@@ -296,6 +304,7 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
       .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
       .returning();
     if (!recorded) return null;
+    if (adoptedFrom !== null) await tx.update(warRooms).set({ outcomeUnknown: false }).where(eq(warRooms.id, adoptedFrom));
     // As resolving would have done had the war room been active: end the meeting if the organization chose that.
     const endMeeting = !stillActive && (await endsMeetingOnResolve(tx, ctx.actor.orgId));
     if (endMeeting) await enqueueEndMeeting(tx, ctx.clock, { id: row.id, orgId: ctx.actor.orgId, provider: row.provider, meetingId: made.meetingId });
@@ -354,10 +363,7 @@ async function adoptEarlierUncertainAttempt(args: CreateWarRoomArgs, incident: I
   const uncertain = rows.filter((r) => r.state === 'failed' && r.outcomeUnknown && r.provider === providerId).slice(0, 3);
   for (const r of uncertain) {
     const found = await meetings.findMeetingByMarker(ctx.actor.orgId, providerId, r.attemptMarker).catch(() => null);
-    if (found) {
-      await ctx.db.update(warRooms).set({ outcomeUnknown: false }).where(eq(warRooms.id, r.id));
-      return found;
-    }
+    if (found) return { meeting: found, rowId: r.id };
   }
   return null;
 }

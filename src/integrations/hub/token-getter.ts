@@ -173,12 +173,14 @@ export async function withAccessToken<T>(hub: HubDeps, orgId: string, providerId
     if (!(err instanceof ProviderError) || err.failure.kind !== 'token_invalid') throw err;
   }
   const second = await getAccessToken(hub, orgId, providerId, token);
+  // The credentials this token came from: a reconnect that lands during the call below must not be
+  // the one marked Reconnect required (markReconnectRequired matches on the fingerprint).
+  const row = await findConnectionRow(hub.db, orgId, providerId);
   try {
     return await call(second);
   } catch (err) {
     if (err instanceof ProviderError && err.failure.kind === 'token_invalid') {
       const provider = requireProvider(hub, providerId);
-      const row = await findConnectionRow(hub.db, orgId, providerId);
       if (row) {
         await hub.db.transaction((tx) => markReconnectRequired(tx, hub.clock, systemMeta('token-retry'), row, reasonRejectedAfterRefresh(provider.displayName), providerSource(provider.displayName)));
       }

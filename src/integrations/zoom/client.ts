@@ -149,9 +149,11 @@ export function createZoomClient(o: ZoomClientOptions): ZoomClient {
         out.push(s);
       }
       pageToken = list.next_page_token ?? '';
-      if (!pageToken) break;
+      if (!pageToken) return out;
     }
-    return out;
+    // More pages than Runframe reads: a search of this list would be a guess, so say it was not done
+    // rather than answer "not there" (decision 0001: an unsearched attempt stays "outcome unknown").
+    throw new ZoomError('list meetings', { kind: 'unavailable', reason: 'list_incomplete' });
   }
 
   return {

@@ -8,7 +8,7 @@ export type ZoomFailure =
   | { kind: 'rate_limited'; daily: boolean; retryAt?: Date }
   | { kind: 'not_found' }
   | { kind: 'rejected'; status: number; code?: number; message: string }
-  | { kind: 'unavailable'; reason: 'http_5xx' | 'timeout' | 'network' };
+  | { kind: 'unavailable'; reason: 'http_5xx' | 'timeout' | 'network' | 'list_incomplete' };
 
 export type ZoomFailureKind = ZoomFailure['kind'];
 

@@ -144,6 +144,14 @@ test('a meeting created "now" whose answer was lost is found by listMeetings(sch
   assert.equal((await client.listUpcomingMeetings(tokens.accessToken)).length, 0);
 });
 
+test('a list longer than Runframe reads is reported as not searched, never as "not there"', async () => {
+  // Every page says there is another: after its page limit the client must not answer with a partial list.
+  await s.control('POST', '/faults', { endpoint: 'GET /v2/users/:userId/meetings', times: 50, fault: { kind: 'http', status: 200, body: { page_size: 300, total_records: 9000, next_page_token: 'more', meetings: [] } } });
+  const err = await rejects(client.listMeetings(tokens.accessToken, 'scheduled'));
+  assert.ok(err instanceof ZoomError);
+  assert.deepEqual(err.failure, { kind: 'unavailable', reason: 'list_incomplete' });
+});
+
 test('endMeeting ends a started meeting; an unknown or deleted one is already_gone', async () => {
   const m = await client.createMeeting(tokens.accessToken, { topic: 'INC-3', agenda: '', startTime: new Date(), durationMinutes: 30 });
   await s.control('POST', `/meetings/${m.meetingId}/start`);
