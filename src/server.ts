@@ -80,7 +80,7 @@ async function startDemoSandbox(config: Config, log: Log) {
   return { ...sandbox, subscribeWebhooks, controlToken };
 }
 
-export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean } = {}): Promise<Runframe> {
+export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean; drainMs?: number } = {}): Promise<Runframe> {
   const log = opts.log ?? createLog(config.logLevel);
   for (const notice of config.notices) log.info(notice);
   const { database, release } = await openConfiguredDatabase(config);
@@ -119,9 +119,10 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
       // database closes; past the bound, their rows stay `creating` for the stale-war-room sweep.
       // One deadline for both: a job mid-way (a sweep searching Zoom, say) is not waited for past it;
       // its lock runs out and another run picks the job up again.
-      const deadline = Date.now() + WAR_ROOM_DRAIN_MS;
+      const drainMs = opts.drainMs ?? WAR_ROOM_DRAIN_MS;
+      const deadline = Date.now() + drainMs;
       const workerStopped = worker?.stop() ?? Promise.resolve();
-      if (!(await drainWarRoomCreates(WAR_ROOM_DRAIN_MS))) log.warn('war room creates still running at shutdown: the stale-war-room sweep will settle them');
+      if (!(await drainWarRoomCreates(drainMs))) log.warn('war room creates still running at shutdown: the stale-war-room sweep will settle them');
       let timer: NodeJS.Timeout | undefined;
       const outOfTime = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()))));
       if ((await Promise.race([workerStopped.then(() => 'done' as const), outOfTime])) === 'late') log.warn('a background job was still running at shutdown: it will run again after its lock expires');
