@@ -3,7 +3,6 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../src/config/index.ts';
@@ -14,7 +13,8 @@ import { freePort } from './support/ports.ts';
 // stop() keeps one deadline for war-room creates and background jobs alike: a worker still busy when
 // it passes is not waited for (its job's lock runs out and another run picks it up again).
 const LATE_JOB = 'a background job was still running at shutdown: it will run again after its lock expires';
-const POLL_MS = 50;
+// One poll only: the worker's first poll starts inside startRunframe, before the test's transaction.
+const POLL_MS = 60_000;
 
 test('shutdown does not wait for a busy job worker past its deadline', { timeout: 60_000 }, async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'rf-shutdown-'));
@@ -47,9 +47,9 @@ test('shutdown does not wait for a busy job worker past its deadline', { timeout
       held();
       await released;
     });
+    // The worker's first poll began inside startRunframe; its next statement now queues behind this
+    // transaction (PGlite runs one at a time), so the worker is busy when stop() is called.
     await holding;
-    // Several poll intervals: the worker's next poll has started and waits on the database.
-    await sleep(POLL_MS * 10);
     await runframe.stop();
     await transaction.catch(() => {});
     assert.ok(
