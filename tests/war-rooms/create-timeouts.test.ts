@@ -21,7 +21,11 @@ let impatientCreates = 0;
 const impatient: typeof fetch = (input, init) => {
   if (!isCreate(input, init) || impatientCreates === 0) return fetch(input, init);
   impatientCreates--;
-  return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS) });
+  // An explicit timer (strongly held): AbortSignal.timeout() inside AbortSignal.any() can be collected
+  // before it fires, and then the "timed-out" request simply succeeds.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException('client timeout', 'TimeoutError')), TIMEOUT_MS);
+  return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal }).finally(() => clearTimeout(timer));
 };
 /** The next `n` creates: Zoom takes `ms` before acting, and Runframe stops waiting after TIMEOUT_MS. */
 async function slowCreates(n: number, ms: number) {

@@ -22,7 +22,11 @@ let impatientCreates = 0;
 const impatient: typeof fetch = (input, init) => {
   if (!isCreate(input, init) || impatientCreates === 0) return fetch(input, init);
   impatientCreates--;
-  return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS) });
+  // An explicit timer (strongly held): AbortSignal.timeout() inside AbortSignal.any() can be collected
+  // before it fires, and then the "timed-out" request simply succeeds.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException('client timeout', 'TimeoutError')), TIMEOUT_MS);
+  return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal }).finally(() => clearTimeout(timer));
 };
 const t = await makeTestApp({ zoom, fetch: impatient });
 // Two attempts: the first is the only retry's reason, the second is the last.

@@ -25,12 +25,19 @@ export interface SentResponse {
 export async function send(o: SendOptions): Promise<SentResponse> {
   let res: Response;
   let text: string;
+  // A timer of our own rather than AbortSignal.timeout(): combined with another signal (AbortSignal.any,
+  // as a caller's fetch wrapper may do) that timeout is collected by the GC and never fires, which
+  // leaves the call with no deadline. A timer held here fires whatever the caller does with the signal.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${o.timeoutMs} ms`, 'TimeoutError')), o.timeoutMs);
   try {
-    res = await o.fetch(o.url, { ...o.init, signal: AbortSignal.timeout(o.timeoutMs), redirect: 'manual' });
+    res = await o.fetch(o.url, { ...o.init, signal: deadline.signal, redirect: 'manual' });
     // The signal also bounds the body read, so a stalled body is a timeout, not a hang.
     text = await res.text();
   } catch (err) {
     throw new ZoomError(o.operation, classifyThrown(err));
+  } finally {
+    clearTimeout(timer);
   }
   const trackingId = res.headers.get('x-zm-trackingid') ?? undefined;
   if (res.status < 200 || res.status > 299) {
