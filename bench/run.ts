@@ -11,7 +11,7 @@ import { serve } from '@hono/node-server';
 import { loadConfig } from '../src/config/index.ts';
 import { startRunframe } from '../src/server.ts';
 import { signUp } from '../src/domain/orgs/sign-up.ts';
-import { createApiToken } from '../src/domain/orgs/api-tokens.ts';
+import { createApiToken } from '../src/domain/orgs/create-api-token.ts';
 import { createSession, resolveSession } from '../src/domain/orgs/sessions.ts';
 import { systemMeta } from '../src/domain/context.ts';
 import { createZoomClient } from '../src/integrations/zoom/index.ts';

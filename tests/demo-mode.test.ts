@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../src/config/index.ts';
 import { systemMeta } from '../src/domain/context.ts';
-import { createApiToken } from '../src/domain/orgs/api-tokens.ts';
+import { createApiToken } from '../src/domain/orgs/create-api-token.ts';
 import { createSession, resolveSession } from '../src/domain/orgs/sessions.ts';
 import { signUp } from '../src/domain/orgs/sign-up.ts';
 import { startRunframe, type Runframe } from '../src/server.ts';

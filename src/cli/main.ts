@@ -5,7 +5,7 @@ import { openConfiguredDatabase } from '../server.ts';
 import { migrateDatabase } from '../platform/db/client.ts';
 import { users } from '../platform/db/schema.ts';
 import { signUp } from '../domain/orgs/sign-up.ts';
-import { createApiToken } from '../domain/orgs/api-tokens.ts';
+import { createApiToken } from '../domain/orgs/create-api-token.ts';
 import { findMembership } from '../domain/orgs/memberships.ts';
 import { systemMeta, type Deps } from '../domain/context.ts';
 import { silentLog } from '../platform/log.ts';

@@ -6,7 +6,7 @@ import { parseInput } from '../../shared/validate.ts';
 import { requirePermission } from '../access/roles.ts';
 import type { Ctx } from '../context.ts';
 import { Severity, Status, type IncidentView } from './model.ts';
-import { incidentQuery, requireIncident, toIncidentView } from './require-incident.ts';
+import { incidentQuery, toIncidentView } from './require-incident.ts';
 
 const empty = (v: unknown) => (v === '' ? undefined : v);
 
@@ -35,9 +35,4 @@ export async function listIncidents({ ctx, input }: { ctx: Ctx; input: unknown }
   const [total] = await ctx.db.select({ n: count() }).from(incidents).where(and(...where));
   const items: IncidentView[] = rows.map(toIncidentView);
   return { incidents: items, page: q.page, perPage: q.perPage, total: toNumber(total?.n), filters: q };
-}
-
-export async function getIncident({ ctx, incidentRef }: { ctx: Ctx; incidentRef: string }): Promise<IncidentView> {
-  requirePermission(ctx.actor, 'incident:view');
-  return requireIncident(ctx.db, ctx.actor.orgId, incidentRef);
 }

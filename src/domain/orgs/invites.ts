@@ -1,75 +1,15 @@
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
-import { z } from 'zod';
-import { randomToken, sha256Hex } from '../../platform/crypto.ts';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { sha256Hex } from '../../platform/crypto.ts';
 import type { DbOrTx } from '../../platform/db/client.ts';
 import { invites, memberships, organizations } from '../../platform/db/schema.ts';
-import { AppError, conflict, forbidden, notFound } from '../../shared/errors.ts';
-import { isUuid, newId } from '../../shared/ids.ts';
-import { parseInput } from '../../shared/validate.ts';
-import { ROLE_LABEL, Role, requirePermission } from '../access/roles.ts';
+import { AppError, conflict } from '../../shared/errors.ts';
+import { ROLE_LABEL, Role } from '../access/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import type { Ctx, Deps, RequestMeta } from '../context.ts';
+import type { Deps, RequestMeta } from '../context.ts';
 import { actorLabel } from './fields.ts';
 import { findMembership } from './memberships.ts';
 
-const INVITE_DAYS = 7;
-export const CreateInviteInput = z.object({ role: Role });
-
 export const inviteUrl = (publicUrl: string, token: string): string => `${publicUrl}/invites/${token}`;
-
-/** The link is shown once to the inviter (no mail server needed); only its hash is stored. */
-export async function createInvite({ ctx, input }: { ctx: Ctx; input: unknown }) {
-  requirePermission(ctx.actor, 'member:manage');
-  const { role } = parseInput(CreateInviteInput, input);
-  if (role === 'owner' && ctx.actor.role !== 'owner') throw forbidden('Only an Owner can invite another Owner.', 'Pick Admin, or ask an Owner.');
-  const token = randomToken();
-  const now = ctx.clock.now();
-  const expiresAt = new Date(now.getTime() + INVITE_DAYS * 86_400_000);
-  const id = newId();
-  await ctx.db.transaction(async (tx) => {
-    await tx.insert(invites).values({ id, orgId: ctx.actor.orgId, tokenHash: sha256Hex(token), role, createdBy: ctx.actor.userId, createdAt: now, expiresAt });
-    await recordAudit(tx, ctx.clock, ctx.meta, {
-      orgId: ctx.actor.orgId,
-      actorUserId: ctx.actor.userId,
-      actorLabel: actorLabel(ctx.actor),
-      action: 'invite.created',
-      targetType: 'invite',
-      targetId: id,
-      metadata: { role: ROLE_LABEL[role] },
-    });
-  });
-  return { id, role, url: inviteUrl(ctx.settings.publicUrl, token), expiresAt: expiresAt.toISOString() };
-}
-
-export async function listPendingInvites(ctx: Ctx) {
-  requirePermission(ctx.actor, 'member:manage');
-  return ctx.db
-    .select({ id: invites.id, role: invites.role, createdAt: invites.createdAt, expiresAt: invites.expiresAt })
-    .from(invites)
-    .where(and(eq(invites.orgId, ctx.actor.orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, ctx.clock.now())))
-    .orderBy(desc(invites.createdAt));
-}
-
-export async function revokeInvite({ ctx, inviteId }: { ctx: Ctx; inviteId: string }) {
-  requirePermission(ctx.actor, 'member:manage');
-  if (!isUuid(inviteId)) throw notFound('That invite');
-  await ctx.db.transaction(async (tx) => {
-    const done = await tx
-      .update(invites)
-      .set({ revokedAt: ctx.clock.now() })
-      .where(and(eq(invites.id, inviteId), eq(invites.orgId, ctx.actor.orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
-      .returning({ id: invites.id });
-    if (done.length === 0) throw notFound('That invite');
-    await recordAudit(tx, ctx.clock, ctx.meta, {
-      orgId: ctx.actor.orgId,
-      actorUserId: ctx.actor.userId,
-      actorLabel: actorLabel(ctx.actor),
-      action: 'invite.revoked',
-      targetType: 'invite',
-      targetId: inviteId,
-    });
-  });
-}
 
 /** For the invite landing page: which organization and role the link is for, if it is still usable. */
 export async function describeInvite(deps: Deps, token: string) {
@@ -109,8 +49,4 @@ export async function consumeInvite(tx: DbOrTx, deps: Pick<Deps, 'clock'>, meta:
     metadata: { role: ROLE_LABEL[role] },
   });
   return { orgId: invite.orgId, role };
-}
-
-export async function acceptInvite({ deps, meta, user, token }: { deps: Deps; meta: RequestMeta; user: { id: string; name: string; email: string }; token: string }) {
-  return deps.db.transaction((tx) => consumeInvite(tx, deps, meta, user, token));
 }

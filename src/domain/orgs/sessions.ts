@@ -1,12 +1,10 @@
 import { and, eq, gt } from 'drizzle-orm';
 import { randomToken, sha256Hex } from '../../platform/crypto.ts';
 import { sessions, users } from '../../platform/db/schema.ts';
-import { notFound } from '../../shared/errors.ts';
-import { isUuid } from '../../shared/ids.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Actor, Deps, RequestMeta } from '../context.ts';
 import { actorLabel } from './fields.ts';
-import { findMembership, listUserMemberships, type MembershipView } from './memberships.ts';
+import { listUserMemberships, type MembershipView } from './memberships.ts';
 
 export interface SessionView {
   idHash: string;
@@ -61,9 +59,4 @@ export async function endSession(deps: Deps, meta: RequestMeta, view: SessionVie
       targetId: view.user.id,
     });
   });
-}
-
-export async function switchOrganization(deps: Deps, view: SessionView, orgId: string): Promise<void> {
-  if (!isUuid(orgId) || (await findMembership(deps.db, orgId, view.user.id)) === null) throw notFound('That organization');
-  await deps.db.update(sessions).set({ activeOrgId: orgId }).where(eq(sessions.idHash, view.idHash));
 }

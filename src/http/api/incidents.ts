@@ -3,7 +3,8 @@ import { changeIncidentLead, ChangeIncidentLeadInput } from '../../domain/incide
 import { changeIncidentSeverity, ChangeIncidentSeverityInput } from '../../domain/incidents/change-incident-severity.ts';
 import { changeIncidentStatus, ChangeIncidentStatusInput } from '../../domain/incidents/change-incident-status.ts';
 import { declareIncident, DeclareIncidentInput } from '../../domain/incidents/declare-incident.ts';
-import { getIncident, listIncidents, ListIncidentsQuery } from '../../domain/incidents/list-incidents.ts';
+import { listIncidents, ListIncidentsQuery } from '../../domain/incidents/list-incidents.ts';
+import { getIncident } from '../../domain/incidents/get-incident.ts';
 import { listTimeline } from '../../domain/timeline/list-timeline.ts';
 import { ctxOf } from '../context.ts';
 import { queryOf, readJson, respond, type ApiRoute } from './registry.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../../src/platform/db/client.ts';
-import { changeMemberRole } from '../../../src/domain/orgs/members.ts';
+import { changeMemberRole } from '../../../src/domain/orgs/change-member-role.ts';
 import { makeTestApp } from '../../support/app.ts';
 import { connectZoom, startZoom, zoomCard } from '../../support/zoom.ts';
 

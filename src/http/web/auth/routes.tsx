@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { describeInvite, acceptInvite } from '../../../domain/orgs/invites.ts';
-import { createSession, endSession, switchOrganization } from '../../../domain/orgs/sessions.ts';
+import { describeInvite } from '../../../domain/orgs/invites.ts';
+import { acceptInvite } from '../../../domain/orgs/accept-invite.ts';
+import { createSession, endSession } from '../../../domain/orgs/sessions.ts';
+import { switchOrganization } from '../../../domain/orgs/switch-organization.ts';
 import { signIn } from '../../../domain/orgs/sign-in.ts';
 import { signUp } from '../../../domain/orgs/sign-up.ts';
 import { createOrganization } from '../../../domain/orgs/create-organization.ts';

@@ -1,7 +1,7 @@
 import type { Child, FC } from 'hono/jsx';
 import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
 import { SEVERITIES, SEVERITY_DESCRIPTION, STATUSES, STATUS_LABEL, TRANSITIONS, type IncidentView } from '../../../domain/incidents/model.ts';
-import type { MemberView } from '../../../domain/orgs/members.ts';
+import type { MemberView } from '../../../domain/orgs/list-members.ts';
 import type { TimelineEntryView } from '../../../domain/timeline/list-timeline.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import { fmtTime } from '../helpers.tsx';

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { SEVERITIES, SEVERITY_DESCRIPTION } from '../../../domain/incidents/model.ts';
-import type { MemberView } from '../../../domain/orgs/members.ts';
+import type { MemberView } from '../../../domain/orgs/list-members.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import { Csrf, Field, Layout, type PageShell } from '../layout.tsx';
 

@@ -5,8 +5,9 @@ import { changeIncidentLead } from '../../../domain/incidents/change-incident-le
 import { changeIncidentSeverity } from '../../../domain/incidents/change-incident-severity.ts';
 import { changeIncidentStatus } from '../../../domain/incidents/change-incident-status.ts';
 import { declareIncident } from '../../../domain/incidents/declare-incident.ts';
-import { getIncident, listIncidents } from '../../../domain/incidents/list-incidents.ts';
-import { listMembers } from '../../../domain/orgs/members.ts';
+import { listIncidents } from '../../../domain/incidents/list-incidents.ts';
+import { getIncident } from '../../../domain/incidents/get-incident.ts';
+import { listMembers } from '../../../domain/orgs/list-members.ts';
 import { listTimeline } from '../../../domain/timeline/list-timeline.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../env.ts';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { can } from '../../../domain/access/roles.ts';
-import { listMembers } from '../../../domain/orgs/members.ts';
+import { listMembers } from '../../../domain/orgs/list-members.ts';
 import { ROLE_LABEL } from '../../../domain/access/roles.ts';
 import { completeConnect, ConnectNotAllowed, OUTCOME_MESSAGES, startConnect } from '../../../integrations/hub/connect.ts';
 import { findAbandonedConnect, findConnectionView } from '../../../integrations/hub/connections.ts';
@@ -8,7 +8,8 @@ import { requireProvider } from '../../../integrations/hub/context.ts';
 import { disconnectIntegration } from '../../../integrations/hub/disconnect.ts';
 import { testConnection } from '../../../integrations/hub/health-check.ts';
 import { AppError } from '../../../shared/errors.ts';
-import { readWarRoomSettings, updateWarRoomSettings } from '../../../domain/war-rooms/settings.ts';
+import { readWarRoomSettings } from '../../../domain/war-rooms/settings.ts';
+import { updateWarRoomSettings } from '../../../domain/war-rooms/update-war-room-settings.ts';
 import type { AppEnv } from '../../env.ts';
 import { readForm } from '../../form.ts';
 import { attempt, html, pageCtx, sessionOf, shell, signedIn, statusOf, type C } from '../helpers.tsx';

@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx';
 import { MISSING_PERMISSION, ROLES, ROLE_LABEL, type Role } from '../../../domain/access/roles.ts';
-import type { MemberView } from '../../../domain/orgs/members.ts';
+import type { MemberView } from '../../../domain/orgs/list-members.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import { fmtTime } from '../helpers.tsx';
 import { Csrf, Layout, type PageShell } from '../layout.tsx';

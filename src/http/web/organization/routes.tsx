@@ -1,9 +1,15 @@
 import { Hono } from 'hono';
 import { can, requirePermission } from '../../../domain/access/roles.ts';
 import { listAudit } from '../../../domain/audit/list-audit.ts';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../../domain/orgs/api-tokens.ts';
-import { createInvite, listPendingInvites, revokeInvite } from '../../../domain/orgs/invites.ts';
-import { changeMemberRole, listMembers, removeMember } from '../../../domain/orgs/members.ts';
+import { createApiToken } from '../../../domain/orgs/create-api-token.ts';
+import { listApiTokens } from '../../../domain/orgs/list-api-tokens.ts';
+import { revokeApiToken } from '../../../domain/orgs/revoke-api-token.ts';
+import { createInvite } from '../../../domain/orgs/create-invite.ts';
+import { listPendingInvites } from '../../../domain/orgs/list-pending-invites.ts';
+import { revokeInvite } from '../../../domain/orgs/revoke-invite.ts';
+import { changeMemberRole } from '../../../domain/orgs/change-member-role.ts';
+import { listMembers } from '../../../domain/orgs/list-members.ts';
+import { removeMember } from '../../../domain/orgs/remove-member.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../env.ts';
 import { attempt, formOf, html, pageCtx, sessionOf, shell, signedIn, statusOf, type C } from '../helpers.tsx';
