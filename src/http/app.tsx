@@ -15,7 +15,7 @@ import { warRoomRoutes } from './api/war-rooms.ts';
 import { buildOpenApi } from './api/openapi.ts';
 import { API_PREFIX, mountRoutes, type ApiRoute } from './api/registry.ts';
 import type { AppEnv, WebOptions } from './env.ts';
-import { envelope, STATUS, toAppError } from './errors.ts';
+import { envelope, errorStatus, toAppError } from './errors.ts';
 import { authenticate, csrfProtection, requestContext } from './middleware.ts';
 import { authPages } from './web/auth/routes.tsx';
 import { html, sessionOf } from './web/helpers.tsx';
@@ -134,9 +134,9 @@ export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOpti
 
 function respondError(c: import('hono').Context<AppEnv>, err: AppError): Response {
   const requestId = c.get('requestId') ?? '';
-  if (err.retryAfterSeconds !== undefined) c.header('retry-after', String(err.retryAfterSeconds));
+  const status = errorStatus(c, err);
   const wantsJson = c.req.path.startsWith(API_PREFIX) || c.req.path.startsWith('/api/') || !(c.req.header('accept') ?? '').includes('text/html');
-  if (wantsJson) return c.json(envelope(err, requestId), STATUS[err.code]);
+  if (wantsJson) return c.json(envelope(err, requestId), status);
   const auth = c.get('auth');
   return html(
     c,
@@ -147,6 +147,6 @@ function respondError(c: import('hono').Context<AppEnv>, err: AppError): Respons
         <a href="/">Go to Runframe</a>
       </p>
     </Layout>,
-    STATUS[err.code],
+    status,
   );
 }

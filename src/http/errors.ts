@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, type ErrorCode } from '../shared/errors.ts';
 
@@ -38,4 +39,10 @@ export function envelope(err: AppError, requestId: string): ErrorEnvelope {
       ...(err.fields.length > 0 ? { fields: err.fields } : {}),
     },
   };
+}
+
+/** The status of an error answer; a rate limit also tells the caller when to try again (Retry-After). */
+export function errorStatus(c: Context, err: AppError): ContentfulStatusCode {
+  if (err.retryAfterSeconds !== undefined) c.header('retry-after', String(err.retryAfterSeconds));
+  return STATUS[err.code];
 }

@@ -7,7 +7,7 @@ import { AppError, validationError } from '../../shared/errors.ts';
 import { NUL_REASON } from '../../shared/validate.ts';
 import { lastText, readForm } from '../form.ts';
 import type { AppEnv } from '../env.ts';
-import { STATUS, toAppError } from '../errors.ts';
+import { errorStatus } from '../errors.ts';
 import { ctxOf } from '../context.ts';
 import type { PageShell } from './layout.tsx';
 
@@ -73,7 +73,7 @@ export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; valu
   }
 }
 
-export const statusOf = (err: AppError): ContentfulStatusCode => STATUS[toAppError(err).code];
+export const statusOf = (c: C, err: AppError): ContentfulStatusCode => errorStatus(c, err);
 
 /**
  * Where to go after signing in: a path on this site only. Browsers read `//host` and `/\host` as

@@ -38,7 +38,7 @@ export function authPages(): Hono<AppEnv> {
       return html(
         c,
         <SignUpPage shell={shell(c, 'Create account')} values={form} error={r.error} invite={invite && form['inviteToken'] ? { token: form['inviteToken'], ...invite } : null} />,
-        statusOf(r.error),
+        statusOf(c, r.error),
       );
     }
     startSession(c, await createSession(c.get('deps'), r.value.userId, r.value.orgId));
@@ -49,10 +49,7 @@ export function authPages(): Hono<AppEnv> {
   app.post('/sign-in', async (c) => {
     const form = await formOf(c);
     const r = await attempt(() => signIn({ deps: c.get('deps'), meta: c.get('meta'), input: form }));
-    if (!r.ok) {
-      if (r.error.retryAfterSeconds !== undefined) c.header('retry-after', String(r.error.retryAfterSeconds));
-      return html(c, <SignInPage shell={shell(c, 'Sign in')} email={form['email']} next={form['next']} error={r.error} />, statusOf(r.error));
-    }
+    if (!r.ok) return html(c, <SignInPage shell={shell(c, 'Sign in')} email={form['email']} next={form['next']} error={r.error} />, statusOf(c, r.error));
     startSession(c, r.value.token);
     return c.redirect(safeNext(form['next']), 303);
   });
@@ -79,7 +76,7 @@ export function authPages(): Hono<AppEnv> {
     if (!r.ok) {
       const invite = await describeInvite(c.get('deps'), token);
       if (!invite) return html(c, <InvalidInvitePage shell={shell(c, 'Invite')} />, 404);
-      return html(c, <AcceptInvitePage shell={shell(c, 'Invite')} token={token} {...invite} error={r.error} />, statusOf(r.error));
+      return html(c, <AcceptInvitePage shell={shell(c, 'Invite')} token={token} {...invite} error={r.error} />, statusOf(c, r.error));
     }
     await switchOrganization(c.get('deps'), session, r.value.orgId);
     return c.redirect('/incidents', 303);
@@ -113,7 +110,7 @@ export function authPages(): Hono<AppEnv> {
     const form = await formOf(c);
     if (!session) return c.redirect('/sign-in', 303);
     const r = await attempt(() => createOrganization({ deps: c.get('deps'), meta: c.get('meta'), userId: session.user.id, input: form }));
-    if (!r.ok) return html(c, <NewOrgPage c={c} error={r.error} name={form['organizationName']} />, statusOf(r.error));
+    if (!r.ok) return html(c, <NewOrgPage c={c} error={r.error} name={form['organizationName']} />, statusOf(c, r.error));
     await switchOrganization(c.get('deps'), session, r.value.orgId);
     return c.redirect('/incidents', 303);
   });

@@ -58,7 +58,7 @@ async function renderIncident(c: C, ref: string, extra: { error?: AppError; noti
       warRoom={warRoom}
       {...extra}
     />,
-    extra.error ? statusOf(extra.error) : 200,
+    extra.error ? statusOf(c, extra.error) : 200,
   );
 }
 
@@ -72,7 +72,7 @@ export function incidentPages(): Hono<AppEnv> {
     const r = await attempt(() => listIncidents({ ctx, input: c.req.query() }));
     const canEdit = can(ctx.actor.role, 'incident:edit');
     if (!r.ok) {
-      return html(c, <IncidentListPage shell={shell(c, 'Incidents', 'incidents')} canEdit={canEdit} incidents={[]} filters={{}} page={1} perPage={25} total={0} error={r.error} />, statusOf(r.error));
+      return html(c, <IncidentListPage shell={shell(c, 'Incidents', 'incidents')} canEdit={canEdit} incidents={[]} filters={{}} page={1} perPage={25} total={0} error={r.error} />, statusOf(c, r.error));
     }
     const v = r.value;
     return html(
@@ -93,7 +93,7 @@ export function incidentPages(): Hono<AppEnv> {
     const input = { ...form, leadUserId: form['leadUserId'] || null };
     const r = await attempt(() => declareIncident({ ctx, input }));
     if (!r.ok) {
-      return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listMembers(ctx)} values={form} error={r.error} />, statusOf(r.error));
+      return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listMembers(ctx)} values={form} error={r.error} />, statusOf(c, r.error));
     }
     return c.redirect(`/incidents/${r.value.incident.number}`, 303);
   });

@@ -36,7 +36,7 @@ async function renderHub(c: C, message: { kind: 'ok' | 'error'; text: string; hi
   return html(
     c,
     <IntegrationsHubPage shell={shell(c, 'Integrations Hub', 'integrations')} settings={settings} saved={c.req.query('saved') === 'war-room-settings'} cards={cards} canManage={can(ctx.actor.role, 'integration:manage')} managers={managers} message={message} error={error} now={hub.clock.now()} />,
-    error ? statusOf(error) : 200,
+    error ? statusOf(c, error) : 200,
   );
 }
 

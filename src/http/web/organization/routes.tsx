@@ -37,13 +37,13 @@ async function renderMembers(c: C, extra: { error?: AppError; notice?: string; n
       invites={canManage ? await listPendingInvites(ctx) : []}
       {...extra}
     />,
-    extra.error ? statusOf(extra.error) : 200,
+    extra.error ? statusOf(c, extra.error) : 200,
   );
 }
 
 async function renderTokens(c: C, extra: { error?: AppError; notice?: string; created?: { name: string; token: string } } = {}) {
   const ctx = pageCtx(c);
-  return html(c, <ApiTokensPage shell={shell(c, 'API tokens', 'tokens')} tokens={await listApiTokens(ctx)} {...extra} />, extra.error ? statusOf(extra.error) : 200);
+  return html(c, <ApiTokensPage shell={shell(c, 'API tokens', 'tokens')} tokens={await listApiTokens(ctx)} {...extra} />, extra.error ? statusOf(c, extra.error) : 200);
 }
 
 export function organizationPages(): Hono<AppEnv> {
@@ -83,7 +83,7 @@ export function organizationPages(): Hono<AppEnv> {
     requirePermission(ctx.actor, 'audit:view');
     const r = await attempt(() => listAudit({ ctx, input: c.req.query() }));
     const filters = { action: c.req.query('action'), actor: c.req.query('actor') };
-    if (!r.ok) return html(c, <AuditPage shell={shell(c, 'Audit log', 'audit')} entries={[]} filters={filters} page={1} perPage={50} total={0} error={r.error} />, statusOf(r.error));
+    if (!r.ok) return html(c, <AuditPage shell={shell(c, 'Audit log', 'audit')} entries={[]} filters={filters} page={1} perPage={50} total={0} error={r.error} />, statusOf(c, r.error));
     return html(c, <AuditPage shell={shell(c, 'Audit log', 'audit')} entries={r.value.entries} filters={filters} page={r.value.page} perPage={r.value.perPage} total={r.value.total} />);
   });
 
