@@ -6,8 +6,9 @@ import type { Actor, RequestMeta } from '../../domain/context.ts';
 import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { CredentialsUnreadable, openCredentials } from './credentials.ts';
-import { auditIntegration, findConnectionRow, type AuditSource, type ConnectionRow } from './connections.ts';
-import { ProviderError, type Credentials, type ProviderAdapter } from './provider.ts';
+import { auditIntegration, findConnectionRow } from './connections.ts';
+import { recordRevokeFailure, revokeFailureKind } from './revoke-before-dropping.ts';
+import { ProviderError, type Credentials } from './provider.ts';
 import { expiresSoon, getAccessToken } from './token-getter.ts';
 
 /**
@@ -68,28 +69,8 @@ export async function disconnectIntegration(hub: HubDeps, actor: Actor, meta: Re
     await provider.revoke(token);
     return { revoked: true };
   } catch (err) {
-    await recordRevokeFailure(hub, meta, actor.orgId, source, provider, row, failureOf(err), { step: 'revoke' });
+    await recordRevokeFailure(hub, meta, actor.orgId, source, provider, row, revokeFailureKind(err), { step: 'revoke' });
     return { revoked: false };
   }
 }
 
-const failureOf = (err: unknown): string => (err instanceof ProviderError ? err.failure.kind : 'error');
-
-async function recordRevokeFailure(
-  hub: HubDeps,
-  meta: RequestMeta,
-  orgId: string,
-  source: AuditSource,
-  provider: ProviderAdapter,
-  row: ConnectionRow,
-  failure: string,
-  extra: Record<string, string>,
-): Promise<void> {
-  hub.log.warn({ provider: provider.id, failure, step: extra['step'] ?? null }, 'the grant was not revoked at the provider during disconnect');
-  await auditIntegration(hub.db, hub.clock, meta, orgId, source, 'integration.revoke_failed', {
-    provider: provider.id,
-    failure,
-    ...extra,
-    credential_fingerprint: row.credentialFingerprint,
-  });
-}

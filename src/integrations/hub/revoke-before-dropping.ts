@@ -19,13 +19,31 @@ export async function revokeBeforeDropping(hub: HubDeps, meta: RequestMeta, prov
     const creds = openCredentials(hub.keyRing, row.id, row.sealedCredentials, row.keyVersion);
     await provider.revoke(creds.accessToken);
   } catch (err) {
-    const failure = err instanceof ProviderError ? err.failure.kind : err instanceof CredentialsUnreadable ? 'encryption_key_missing' : 'error';
-    hub.log.warn({ provider: provider.id, failure }, 'revoke at the provider failed before dropping the credentials');
-    await auditIntegration(hub.db, hub.clock, meta, orgId, source, 'integration.revoke_failed', {
-      provider: provider.id,
-      failure,
-      credential_fingerprint: row.credentialFingerprint,
-    }).catch((e: unknown) => hub.log.warn({ err: e, provider: provider.id }, 'could not audit a failed revoke'));
+    await recordRevokeFailure(hub, meta, orgId, source, provider, row, revokeFailureKind(err), {});
   }
   return row;
+}
+
+/** What went wrong with a revoke, in words fit for logs and audit metadata (never a token). */
+export const revokeFailureKind = (err: unknown): string =>
+  err instanceof ProviderError ? err.failure.kind : err instanceof CredentialsUnreadable ? 'encryption_key_missing' : 'error';
+
+/** A grant Runframe meant to end at the provider was not ended: logged and audited, never thrown. */
+export async function recordRevokeFailure(
+  hub: HubDeps,
+  meta: RequestMeta,
+  orgId: string,
+  source: AuditSource,
+  provider: ProviderAdapter,
+  row: Pick<ConnectionRow, 'credentialFingerprint'>,
+  failure: string,
+  extra: Record<string, string>,
+): Promise<void> {
+  hub.log.warn({ provider: provider.id, failure, step: extra['step'] ?? null }, 'the grant was not revoked at the provider');
+  await auditIntegration(hub.db, hub.clock, meta, orgId, source, 'integration.revoke_failed', {
+    provider: provider.id,
+    failure,
+    ...extra,
+    credential_fingerprint: row.credentialFingerprint,
+  }).catch((e: unknown) => hub.log.warn({ err: e, provider: provider.id }, 'could not audit a failed revoke'));
 }
