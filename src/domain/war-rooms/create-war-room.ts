@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { sha256Hex } from '../../platform/crypto.ts';
-import { idempotencyKeys, incidents, timelineEntries, warRooms } from '../../platform/db/schema.ts';
+import { idempotencyKeys, timelineEntries, warRooms } from '../../platform/db/schema.ts';
 import type { Tx } from '../../platform/db/client.ts';
 import { AppError, conflict, validationError, type ErrorCode } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
@@ -10,14 +10,14 @@ import { requirePermission } from '../access/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Ctx } from '../context.ts';
 import { IdempotencyKey } from '../idempotency.ts';
-import { Status, isActive, type IncidentView } from '../incidents/model.ts';
+import type { IncidentView } from '../incidents/model.ts';
 import { requireIncident } from '../incidents/require-incident.ts';
 import { actorLabel } from '../orgs/fields.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 import { warRoomRows } from './list-war-rooms.ts';
 import { attemptMarker, toWarRoomView, type WarRoomRow, type WarRoomView } from './model.ts';
 import { trackCreate, whileCreatingRow } from './in-flight.ts';
-import { endsMeetingOnResolve, enqueueEndMeeting, expireWarRooms } from './end-war-rooms.ts';
+import { expireWarRooms, recordMeeting } from './end-war-rooms.ts';
 import { MeetingError, creatingWaitEndsAt, stopRetryingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
 import { isStaleCreating, resolveStaleWarRoom } from './resolve-stale-war-rooms.ts';
 
@@ -287,27 +287,10 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
       return failed;
     }
     const made = outcome!;
-    // Under the incident's row lock: a resolve either committed before (seen here) or waits and then
-    // ends what this records. A war room never becomes active on an incident that is not.
-    const [locked] = await tx.select({ status: incidents.status }).from(incidents).where(eq(incidents.id, incident.id)).for('update');
-    const status = Status.catch('closed').parse(locked?.status);
-    const stillActive = isActive(status);
-    const [recorded] = await tx
-      .update(warRooms)
-      .set({
-        state: stillActive ? 'active' : 'ended',
-        providerMeetingId: made.meetingId,
-        joinUrl: made.joinUrl,
-        activatedAt: now,
-        ...(stillActive ? {} : { endedAt: now, endedReason: `incident ${status}` }),
-      })
-      .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
-      .returning();
-    if (!recorded) return null;
+    const r = await recordMeeting(tx, ctx.clock, row, made, now);
+    if (!r) return null;
+    const { recorded, stillActive, status, endMeeting } = r;
     if (adoptedFrom !== null) await tx.update(warRooms).set({ outcomeUnknown: false }).where(eq(warRooms.id, adoptedFrom));
-    // As resolving would have done had the war room been active: end the meeting if the organization chose that.
-    const endMeeting = !stillActive && (await endsMeetingOnResolve(tx, ctx.actor.orgId));
-    if (endMeeting) await enqueueEndMeeting(tx, ctx.clock, { id: row.id, orgId: ctx.actor.orgId, provider: row.provider, meetingId: made.meetingId });
     await addTimelineEntry(tx, ctx.clock, {
       orgId: ctx.actor.orgId,
       incidentId: incident.id,

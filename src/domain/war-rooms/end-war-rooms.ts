@@ -1,6 +1,8 @@
 import { and, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../platform/db/client.ts';
-import { warRoomSettings, warRooms } from '../../platform/db/schema.ts';
+import { incidents, warRoomSettings, warRooms } from '../../platform/db/schema.ts';
+import { Status, isActive, type Status as IncidentStatus } from '../incidents/model.ts';
+import type { WarRoomRow } from './model.ts';
 import { enqueueJob } from '../../jobs/runner.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
@@ -26,6 +28,41 @@ export async function expireWarRooms(db: DbOrTx, clock: Clock, scope: { incident
 export async function endsMeetingOnResolve(tx: DbOrTx, orgId: string): Promise<boolean> {
   const [settings] = await tx.select().from(warRoomSettings).where(eq(warRoomSettings.orgId, orgId));
   return settings?.endMeetingOnResolve ?? false;
+}
+
+/**
+ * Records the provider's meeting on a `creating` war room, under the incident's row lock: a resolve
+ * either committed before (seen here) or waits and then ends what this records. A war room never
+ * becomes active on an incident that is not: it is recorded ended, and its meeting queued to end if
+ * the organization chose that, as resolving would have done. Null when the row is no longer
+ * `creating` (another caller or the stale-war-room sweep settled it first).
+ */
+export async function recordMeeting(
+  tx: Tx,
+  clock: Clock,
+  row: Pick<WarRoomRow, 'id' | 'orgId' | 'incidentId' | 'provider'>,
+  meeting: { meetingId: string; joinUrl: string },
+  now: Date,
+): Promise<{ recorded: WarRoomRow; stillActive: boolean; status: IncidentStatus; endMeeting: boolean } | null> {
+  const [locked] = await tx.select({ status: incidents.status }).from(incidents).where(eq(incidents.id, row.incidentId)).for('update');
+  const status = Status.catch('closed').parse(locked?.status);
+  const stillActive = isActive(status);
+  const [recorded] = await tx
+    .update(warRooms)
+    .set({
+      state: stillActive ? 'active' : 'ended',
+      providerMeetingId: meeting.meetingId,
+      joinUrl: meeting.joinUrl,
+      activatedAt: now,
+      outcomeUnknown: false,
+      ...(stillActive ? {} : { endedAt: now, endedReason: `incident ${status}` }),
+    })
+    .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
+    .returning();
+  if (!recorded) return null;
+  const endMeeting = !stillActive && (await endsMeetingOnResolve(tx, row.orgId));
+  if (endMeeting) await enqueueEndMeeting(tx, clock, { id: row.id, orgId: row.orgId, provider: row.provider, meetingId: meeting.meetingId });
+  return { recorded, stillActive, status, endMeeting };
 }
 
 /** Queues the provider call that ends the meeting for everyone (once per war room). */

@@ -1,10 +1,10 @@
 import { and, asc, eq, lte } from 'drizzle-orm';
-import { incidents, warRooms } from '../../platform/db/schema.ts';
+import { warRooms } from '../../platform/db/schema.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Deps, RequestMeta } from '../context.ts';
 import { findIncident } from '../incidents/require-incident.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
-import { endsMeetingOnResolve, enqueueEndMeeting } from './end-war-rooms.ts';
+import { recordMeeting } from './end-war-rooms.ts';
 import { isCreatingHere } from './in-flight.ts';
 import type { WarRoomRow } from './model.ts';
 import { MeetingError, staleCreatingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
@@ -43,32 +43,25 @@ export async function resolveStaleWarRoom({ deps, meetings, meta, row }: Resolve
   }
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
-    // Under the incident's row lock, as for a create: a concurrent resolve is seen, or waits and ends it.
-    await tx.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, row.incidentId)).for('update');
-    const incident = await findIncident(tx, row.orgId, row.incidentId);
-    const stillActive = incident?.active ?? false;
-    // Conditional on `creating`: of two sweepers (or a sweeper and a late creator) exactly one settles it.
-    const settle = (set: Partial<WarRoomRow>) =>
-      tx
+    let settled: WarRoomRow | undefined;
+    let stillActive = false;
+    let endMeeting = false;
+    if (found) {
+      // As for a create: under the incident's lock, active or (resolved meanwhile) ended at once.
+      const r = await recordMeeting(tx, deps.clock, row, found, now);
+      if (r) ({ recorded: settled, stillActive, endMeeting } = r);
+    } else {
+      // Conditional on `creating`: of two sweepers (or a sweeper and a late creator) exactly one settles it.
+      // Not searched: the next Create War Room searches again (outcome_unknown) before creating.
+      [settled] = await tx
         .update(warRooms)
-        .set(set)
+        .set({ state: 'failed', failureMessage: searched ? stoppedBeforeAnswer(name) : notChecked(name), failureHint: null, outcomeUnknown: !searched, endedAt: now })
         .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
         .returning();
-    const [settled] = found
-      ? await settle({
-          state: stillActive ? 'active' : 'ended',
-          providerMeetingId: found.meetingId,
-          joinUrl: found.joinUrl,
-          activatedAt: now,
-          outcomeUnknown: false,
-          ...(stillActive ? {} : { endedAt: now, endedReason: `incident ${incident?.status ?? 'closed'}` }),
-        })
-      : // Not searched: the next Create War Room searches again (outcome_unknown) before creating.
-        await settle({ state: 'failed', failureMessage: searched ? stoppedBeforeAnswer(name) : notChecked(name), failureHint: null, outcomeUnknown: !searched, endedAt: now });
+    }
+    // Read after recordMeeting took the incident's lock, so its status is the one the war room reflects.
+    const incident = await findIncident(tx, row.orgId, row.incidentId);
     if (!settled || !incident) return Boolean(settled);
-    // Resolved meanwhile: end the meeting too if the organization chose that, as resolving would have.
-    const endMeeting = found !== null && !stillActive && (await endsMeetingOnResolve(tx, row.orgId));
-    if (found && endMeeting) await enqueueEndMeeting(tx, deps.clock, { id: row.id, orgId: row.orgId, provider: row.provider, meetingId: found.meetingId });
     const body = found
       ? `${name} war room recovered after Runframe stopped while creating it (meeting ID ${found.meetingId}).` +
         (stillActive ? ' Join from the incident page.' : ` It is ended: the incident is ${incident.status}.${endMeeting ? ' The meeting will be ended for everyone.' : ''}`)
