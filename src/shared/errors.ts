@@ -1,18 +1,20 @@
 // The closed set of errors a user can meet. They become HTTP statuses, JSON envelopes or page
 // messages only at the edge (src/http/errors.ts).
-export type ErrorCode =
-  | 'validation'
-  | 'not_found'
-  | 'forbidden'
-  | 'unauthenticated'
-  | 'conflict'
-  | 'rate_limited'
-  | 'too_large'
-  | 'method_not_allowed'
-  | 'needs_reconnect'
-  | 'provider_rejected'
-  | 'provider_unavailable'
-  | 'internal';
+export const ERROR_CODES = [
+  'validation',
+  'not_found',
+  'forbidden',
+  'unauthenticated',
+  'conflict',
+  'rate_limited',
+  'too_large',
+  'method_not_allowed',
+  'needs_reconnect',
+  'provider_rejected',
+  'provider_unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface FieldProblem {
   field: string;

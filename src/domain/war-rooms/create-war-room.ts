@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../../platform/crypto.ts';
 import { idempotencyKeys, timelineEntries, warRooms } from '../../platform/db/schema.ts';
 import type { Tx } from '../../platform/db/client.ts';
-import { AppError, conflict, validationError, type ErrorCode } from '../../shared/errors.ts';
+import { AppError, ERROR_CODES, conflict, validationError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { parseInput } from '../../shared/validate.ts';
 import { requirePermission } from '../access/roles.ts';
@@ -215,7 +215,6 @@ async function failureOf(args: CreateWarRoomArgs, incident: IncidentView, row: W
   return err;
 }
 
-const ERROR_CODES = ['validation', 'not_found', 'forbidden', 'unauthenticated', 'conflict', 'rate_limited', 'too_large', 'method_not_allowed', 'needs_reconnect', 'provider_rejected', 'provider_unavailable', 'internal'] as const satisfies readonly ErrorCode[];
 const FailureData = z.object({ code: z.enum(ERROR_CODES), retryAfterSeconds: z.number().int().nonnegative().optional() });
 
 async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow): Promise<WarRoomView> {

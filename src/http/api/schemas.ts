@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Severity, Status } from '../../domain/incidents/model.ts';
+import { ERROR_CODES } from '../../shared/errors.ts';
 
 const Person = z.object({ userId: z.string(), name: z.string() });
 
@@ -61,7 +62,7 @@ export const MeResponse = z.object({
 
 export const ErrorResponse = z.object({
   error: z.object({
-    code: z.enum(['validation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'rate_limited', 'too_large', 'method_not_allowed', 'needs_reconnect', 'provider_rejected', 'provider_unavailable', 'internal']),
+    code: z.enum(ERROR_CODES),
     message: z.string(),
     hint: z.string().nullable(),
     requestId: z.string(),
