@@ -113,3 +113,34 @@ test('every attempt timing out: the war room fails as "unavailable" with the out
     t.deps.warRoomTiming = saved;
   }
 });
+
+test('the last attempt times out while Zoom is still making the meeting: after the pause the meeting is found by its marker (201, one meeting)', async () => {
+  const saved = t.deps.warRoomTiming;
+  // Two attempts: the first is the only retry's reason, the second is the last.
+  t.deps.warRoomTiming = { ...saved, retryDelaysMs: [BACKOFF_MS] };
+  try {
+    const o = await orgWithZoom();
+    const inc = await incident(o, 'Last attempt is slow');
+    const topic = `[SEV1] ${inc.reference} Last attempt is slow`;
+    const before = await counts();
+    // Faults on one endpoint are taken in the order they were added: the first create's connection is
+    // dropped before Zoom acts (retryable, nothing made), the second (last) create is slower than the
+    // client waits but quicker than the backoff.
+    await fault({ kind: 'drop' });
+    await slowCreates(1, SLOW_MS);
+    impatientCreates = 2;
+    const r = await create(o, inc.id);
+    await clearFaults();
+    impatientCreates = 0;
+    assert.equal(r.status, 201, r.text);
+    const after = await counts();
+    const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+    assert.equal(delta('POST /v2/users/:userId/meetings'), 2, 'the dropped attempt and the slow last one; no third');
+    assert.equal(delta('GET /v2/users/:userId/meetings'), 2, 'searched after each attempt');
+    const made = (await meetings()).filter((m) => m.topic === topic);
+    assert.equal(made.length, 1, 'one meeting for the incident');
+    assert.equal(String(made[0]?.id), r.json.warRoom.meetingId, 'and it is the war room');
+  } finally {
+    t.deps.warRoomTiming = saved;
+  }
+});
