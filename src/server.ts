@@ -30,7 +30,7 @@ export interface Runframe {
 
 /** Opens the database the configuration names (PGlite under DATA_DIR unless DATABASE_URL is set) and migrates it. */
 export async function openConfiguredDatabase(config: Config): Promise<{ database: Database; release: () => void }> {
-  if (config.databaseUrl !== undefined) return { database: await openPostgres(config.databaseUrl), release: () => {} };
+  if (config.databaseUrl !== undefined) return { database: await openPostgres(config.databaseUrl, config.databasePoolSize), release: () => {} };
   const release = acquireDataDirLock(config.dataDir);
   try {
     return { database: await openPglite(path.join(config.dataDir, 'pglite')), release };

@@ -31,6 +31,7 @@ export const EnvSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
       .optional(),
   ),
+  DATABASE_POOL_SIZE: intFrom('DATABASE_POOL_SIZE', 20, 1, 1000),
   SECRET_KEY: optionalText.pipe(
     z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
   ),
@@ -71,6 +72,8 @@ export interface Config {
   secureCookies: boolean;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL connections per process (DATABASE_URL only). */
+  databasePoolSize: number;
   secretKey: string;
   keyRing: KeyRing;
   logLevel: string;
@@ -201,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secureCookies: publicUrl.startsWith('https://'),
     dataDir,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     secretKey,
     keyRing,
     logLevel: e.LOG_LEVEL,

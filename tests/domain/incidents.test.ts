@@ -72,7 +72,7 @@ test('every change lands on the timeline with its actor, and in the audit log', 
   await changeIncidentLead({ ctx, incidentRef: incident.reference, input: { leadUserId: o.userId } });
   await changeIncidentStatus({ ctx, incidentRef: incident.reference, input: { status: 'fixing' } });
   await addIncidentNote({ ctx, incidentRef: incident.reference, input: { body: 'Replica promoted' } });
-  const timeline = await listTimeline({ ctx, incidentRef: incident.reference });
+  const timeline = (await listTimeline({ ctx, incidentRef: incident.reference })).entries;
   assert.deepEqual(
     timeline.map((e) => e.body),
     [

@@ -186,3 +186,10 @@ test('without ZOOM_CLIENT_ID Runframe points at the built-in sandbox; with it, r
   assert.equal(real.zoom.oauthBaseUrl, 'https://zoom.us');
   assert.equal(real.zoom.apiBaseUrl, 'https://api.zoom.us/v2');
 });
+
+test('DATABASE_POOL_SIZE sizes the PostgreSQL pool: 20 unless set, a whole number from 1', () => {
+  const server = { DATABASE_URL: 'postgres://db/runframe', SECRET_KEY: 'x'.repeat(40), ENCRYPTION_KEYS: `1:${Buffer.alloc(32).toString('base64')}` };
+  assert.equal(loadConfig(server).databasePoolSize, 20);
+  assert.equal(loadConfig({ ...server, DATABASE_POOL_SIZE: '40' }).databasePoolSize, 40);
+  assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_SIZE: '0' }), ['DATABASE_POOL_SIZE: DATABASE_POOL_SIZE must be at least 1']);
+});

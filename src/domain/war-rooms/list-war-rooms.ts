@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../platform/db/client.ts';
 import { warRooms } from '../../platform/db/schema.ts';
 import { requirePermission } from '../access/roles.ts';
 import type { Ctx } from '../context.ts';
+import type { IncidentView } from '../incidents/model.ts';
 import { requireIncident } from '../incidents/require-incident.ts';
 import { toWarRoomView, type WarRoomView } from './model.ts';
 import type { MeetingPort } from './port.ts';
@@ -15,9 +16,10 @@ export async function warRoomRows(db: DbOrTx, orgId: string, incidentId: string)
  * The incident's current war room (creating or active and unexpired), the latest failed attempt
  * if it came after, and the history. Everyone who can view the incident sees it, Viewers included.
  */
-export async function getWarRooms({ ctx, meetings, incidentRef }: { ctx: Ctx; meetings: Pick<MeetingPort, 'displayName'>; incidentRef: string }) {
+export async function getWarRooms({ ctx, meetings, incidentRef, incident: loaded }: { ctx: Ctx; meetings: Pick<MeetingPort, 'displayName'>; incidentRef: string; incident?: IncidentView }) {
   requirePermission(ctx.actor, 'incident:view');
-  const incident = await requireIncident(ctx.db, ctx.actor.orgId, incidentRef);
+  // A page that already loaded the incident passes it: one load per page.
+  const incident = loaded ?? (await requireIncident(ctx.db, ctx.actor.orgId, incidentRef));
   const now = ctx.clock.now();
   const all: WarRoomView[] = (await warRoomRows(ctx.db, ctx.actor.orgId, incident.id)).map((r) => toWarRoomView(r, meetings.displayName(r.provider), now));
   const current = all.find((w) => w.state === 'creating' || w.state === 'active') ?? null;

@@ -5,7 +5,7 @@ import { changeIncidentStatus, ChangeIncidentStatusInput } from '../../domain/in
 import { declareIncident, DeclareIncidentInput } from '../../domain/incidents/declare-incident.ts';
 import { listIncidents, ListIncidentsQuery } from '../../domain/incidents/list-incidents.ts';
 import { getIncident } from '../../domain/incidents/get-incident.ts';
-import { listTimeline } from '../../domain/timeline/list-timeline.ts';
+import { listTimeline, timelinePage, TimelineQuery } from '../../domain/timeline/list-timeline.ts';
 import { ctxOf } from '../context.ts';
 import { queryOf, readJson, respond, type ApiRoute } from './registry.ts';
 import { IncidentListResponse, IncidentResponse, TimelineResponse } from './schemas.ts';
@@ -35,13 +35,13 @@ export const incidentRoutes: ApiRoute[] = [
   {
     method: 'get',
     path: '/incidents',
-    summary: 'List incidents, active first',
+    summary: 'List incidents, active first (cursor-paged: after=nextCursor)',
     tag: 'Incidents',
     query: ListIncidentsQuery,
     responses: { 200: IncidentListResponse },
     handler: async (c) => {
       const r = await listIncidents({ ctx: ctxOf(c), input: queryOf(c) });
-      return respond(c, IncidentListResponse, { incidents: r.incidents, page: r.page, perPage: r.perPage, total: r.total });
+      return respond(c, IncidentListResponse, { incidents: r.incidents, page: r.page, perPage: r.perPage, total: r.total, totalCapped: r.totalCapped, nextCursor: r.nextCursor, prevCursor: r.prevCursor });
     },
   },
   {
@@ -72,7 +72,7 @@ export const incidentRoutes: ApiRoute[] = [
   {
     method: 'post',
     path: '/incidents/{id}/notes',
-    summary: 'Add a note to the timeline',
+    summary: 'Add a note to the timeline; answers with the newest entries (100)',
     tag: 'Timeline',
     body: AddIncidentNoteInput,
     responses: { 201: TimelineResponse },
@@ -80,15 +80,18 @@ export const incidentRoutes: ApiRoute[] = [
       const ctx = ctxOf(c);
       const incidentRef = c.req.param('id') ?? '';
       await addIncidentNote({ ctx, incidentRef, input: await readJson(c) });
-      return respond(c, TimelineResponse, { entries: await listTimeline({ ctx, incidentRef }) }, 201);
+      // The newest entries, the note just added last.
+      const incident = await getIncident({ ctx, incidentRef });
+      return respond(c, TimelineResponse, await timelinePage(ctx.db, ctx.actor.orgId, incident.id, { latest: true, limit: 100 }), 201);
     },
   },
   {
     method: 'get',
     path: '/incidents/{id}/timeline',
-    summary: 'The incident timeline, oldest first',
+    summary: 'The incident timeline, oldest first, in pages (limit, after=nextCursor, before=prevCursor)',
     tag: 'Timeline',
+    query: TimelineQuery,
     responses: { 200: TimelineResponse },
-    handler: async (c) => respond(c, TimelineResponse, { entries: await listTimeline({ ctx: ctxOf(c), incidentRef: c.req.param('id') ?? '' }) }),
+    handler: async (c) => respond(c, TimelineResponse, await listTimeline({ ctx: ctxOf(c), incidentRef: c.req.param('id') ?? '', input: queryOf(c) })),
   },
 ];

@@ -26,13 +26,18 @@ export const IncidentListResponse = z.object({
   incidents: z.array(IncidentSchema),
   page: z.number().int(),
   perPage: z.number().int(),
-  total: z.number().int(),
+  total: z.number().int().describe('Matching incidents, counted up to 1000 (see totalCapped)'),
+  totalCapped: z.boolean().describe('True when more than 1000 incidents match: total stops counting there'),
+  nextCursor: z.string().nullable().describe('Pass as after= for the next (older) page; null on the last page'),
+  prevCursor: z.string().nullable().describe('Pass as before= for the previous (newer) page; null on the first page'),
 });
 
 export const TimelineResponse = z.object({
   entries: z.array(
     z.object({ id: z.string(), kind: z.string(), actor: z.string(), body: z.string(), data: z.record(z.string(), z.unknown()), createdAt: z.string() }),
   ),
+  nextCursor: z.string().nullable().describe('The last entry’s cursor: after= it returns the entries that follow (or, later, the new ones); null when there are none'),
+  prevCursor: z.string().nullable().describe('Pass as before= for the entries just before this page; null when the page starts at the first entry'),
 });
 
 export const AuditResponse = z.object({

@@ -34,7 +34,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   return { db, engine: 'pglite', close: () => client.close() };
 }
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+/** `poolSize` comes from DATABASE_POOL_SIZE (see src/config). */
+export async function openPostgres(url: string, poolSize = 20): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -120,10 +121,17 @@ export const incidents = pgTable(
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
     resolvedAt: ts('resolved_at'),
+    // The list's order in one number (active first, then newest): one index serves the order, the
+    // active/inactive filters (a range) and the keyset cursor (docs/decisions/0006).
+    listKey: bigint('list_key', { mode: 'number' })
+      .notNull()
+      .generatedAlwaysAs(sql`(case when status in ('resolved','closed') then 0 else 10000000000 end) + number`),
   },
   (t) => [
     uniqueIndex('incidents_org_number_idx').on(t.orgId, t.number),
-    index('incidents_org_status_idx').on(t.orgId, t.status),
+    index('incidents_org_list_idx').on(t.orgId, t.listKey.desc().nullsFirst()),
+    index('incidents_org_status_list_idx').on(t.orgId, t.status, t.listKey.desc().nullsFirst()),
+    index('incidents_org_severity_list_idx').on(t.orgId, t.severity, t.listKey.desc().nullsFirst()),
     check('incidents_severity_check', sql`${t.severity} in ('SEV0','SEV1','SEV2','SEV3','SEV4')`),
     check(
       'incidents_status_check',

@@ -11,7 +11,11 @@ import { SeverityBadge, StatusBadge } from './components.tsx';
 export interface IncidentPageProps {
   shell: PageShell;
   incident: IncidentView;
+  /** A window of the timeline, oldest first: the newest entries unless `showingEarlier`. */
   timeline: TimelineEntryView[];
+  /** Set when entries before the window exist: the link to them carries it. */
+  earlierCursor?: string | null;
+  showingEarlier?: boolean;
   members: MemberView[];
   canEdit: boolean;
   /** The war-room place: filled by the war-room feature, reserved until then. */
@@ -21,7 +25,7 @@ export interface IncidentPageProps {
   noteDraft?: string;
 }
 
-export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline, members, canEdit, warRoom, error, notice, noteDraft }) => {
+export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline, earlierCursor, showingEarlier, members, canEdit, warRoom, error, notice, noteDraft }) => {
   const base = `/incidents/${incident.number}`;
   // Forward moves first, so the preselected choice never sends an incident backwards by accident.
   const order = STATUSES.indexOf(incident.status);
@@ -59,8 +63,16 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
             <p class="sr-only" role="status" id="war-room-announcer"></p>
             {warRoom ?? <p class="reserved">War rooms come with a connected video provider (Zoom) in Integrations Hub.</p>}
           </section>
-          <section class="panel" aria-labelledby="timeline-h">
+          <section class="panel" aria-labelledby="timeline-h" id="timeline">
             <h2 id="timeline-h">Timeline</h2>
+            {/* Long timelines come in windows: a plain link to the entries before, so no script is needed. */}
+            {earlierCursor && (
+              <p>
+                <a href={`${base}?before=${earlierCursor}#timeline`} id="timeline-earlier">
+                  Show earlier entries
+                </a>
+              </p>
+            )}
             {timeline.length === 0 ? (
               <p class="muted">Nothing has happened yet.</p>
             ) : (
@@ -75,6 +87,13 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                   </li>
                 ))}
               </ol>
+            )}
+            {showingEarlier && (
+              <p>
+                <a href={`${base}#timeline`} id="timeline-latest">
+                  Show the latest entries
+                </a>
+              </p>
             )}
             {canEdit && (
               <form method="post" action={`${base}/notes`}>

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
-import { SEVERITIES, STATUSES, STATUS_LABEL, type IncidentView } from '../../../domain/incidents/model.ts';
+import type { IncidentList } from '../../../domain/incidents/list-incidents.ts';
+import { SEVERITIES, STATUSES, STATUS_LABEL } from '../../../domain/incidents/model.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import { fmtTime } from '../helpers.tsx';
 import { Layout, type PageShell } from '../layout.tsx';
@@ -9,24 +10,23 @@ import { SeverityBadge, StatusBadge } from './components.tsx';
 export interface ListProps {
   shell: PageShell;
   canEdit: boolean;
-  incidents: IncidentView[];
-  filters: { status?: string | undefined; severity?: string | undefined };
-  page: number;
-  perPage: number;
-  total: number;
+  /** Null when the filters were refused. */
+  list: IncidentList | null;
   error?: AppError | null;
 }
 
-const pageLink = (filters: ListProps['filters'], page: number) => {
+const pageLink = (filters: IncidentList['filters'], cursor: { after: string } | { before: string }) => {
   const q = new URLSearchParams();
   if (filters.status) q.set('status', filters.status);
   if (filters.severity) q.set('severity', filters.severity);
-  q.set('page', String(page));
+  for (const [k, v] of Object.entries(cursor)) q.set(k, v);
   return `/incidents?${q.toString()}`;
 };
 
-export const IncidentListPage: FC<ListProps> = ({ shell, canEdit, incidents, filters, page, perPage, total, error }) => {
-  const pages = Math.max(1, Math.ceil(total / perPage));
+export const IncidentListPage: FC<ListProps> = ({ shell, canEdit, list, error }) => {
+  const incidents = list?.incidents ?? [];
+  const filters = list?.filters ?? {};
+  const total = list?.total ?? 0;
   const filtered = Boolean(filters.status || filters.severity);
   return (
     <Layout {...shell} error={error ?? null}>
@@ -119,13 +119,13 @@ export const IncidentListPage: FC<ListProps> = ({ shell, canEdit, incidents, fil
           </tbody>
         </table>
       )}
-      {total > 0 && (
+      {list && total > 0 && (
         <nav class="pager" aria-label="Pages">
-          {page > 1 && <a href={pageLink(filters, page - 1)}>Previous page</a>}
+          {list.prevCursor !== null && <a href={pageLink(filters, { before: list.prevCursor })}>Newer incidents</a>}
           <span>
-            Page {page} of {pages} · {total} incident{total === 1 ? '' : 's'}
+            {list.totalCapped ? `More than ${total.toLocaleString('en-US')}` : total} incident{total === 1 ? '' : 's'}
           </span>
-          {page < pages && <a href={pageLink(filters, page + 1)}>Next page</a>}
+          {list.nextCursor !== null && <a href={pageLink(filters, { after: list.nextCursor })}>Older incidents</a>}
         </nav>
       )}
     </Layout>

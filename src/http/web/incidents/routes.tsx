@@ -8,7 +8,9 @@ import { declareIncident } from '../../../domain/incidents/declare-incident.ts';
 import { listIncidents } from '../../../domain/incidents/list-incidents.ts';
 import { getIncident } from '../../../domain/incidents/get-incident.ts';
 import { listMembers } from '../../../domain/orgs/list-members.ts';
-import { listTimeline } from '../../../domain/timeline/list-timeline.ts';
+import { timelinePage } from '../../../domain/timeline/list-timeline.ts';
+import type { IncidentView } from '../../../domain/incidents/model.ts';
+import { z } from 'zod';
 import type { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../env.ts';
 import { attempt, formOf, html, pageCtx, shell, signedIn, statusOf, type C } from '../helpers.tsx';
@@ -22,11 +24,15 @@ import { IncidentListPage } from './list-page.tsx';
 import { NewIncidentPage } from './new-page.tsx';
 
 /** The war-room place of an incident page, for whoever is looking. */
-async function warRoomSection(c: C, ref: string) {
+async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
   const ctx = pageCtx(c);
   const meetings = meetingPort(c.get('hub'));
-  const data = await getWarRooms({ ctx, meetings, incidentRef: ref });
   const preferred = meetings.availableProviders()[0];
+  const [data, connected, connection] = await Promise.all([
+    getWarRooms({ ctx, meetings, incidentRef: ref, ...(incident ? { incident } : {}) }),
+    meetings.connectedProviders(ctx.actor.orgId),
+    preferred ? findConnectionView(ctx.db, ctx.actor.orgId, preferred.id) : null,
+  ]);
   return (
     <WarRoomSection
       incident={data.incident}
@@ -34,25 +40,36 @@ async function warRoomSection(c: C, ref: string) {
       lastFailure={data.lastFailure}
       history={data.history}
       canEdit={can(ctx.actor.role, 'incident:edit')}
-      connected={await meetings.connectedProviders(ctx.actor.orgId)}
+      connected={connected}
       preferredName={preferred?.displayName ?? 'A video provider'}
-      reconnectRequired={preferred ? (await findConnectionView(ctx.db, ctx.actor.orgId, preferred.id))?.status === 'reconnect_required' : false}
+      reconnectRequired={connection?.status === 'reconnect_required'}
       csrfToken={c.get('csrfToken')}
     />
   );
 }
 
+/** How many timeline entries the incident page shows at a time (the newest first). */
+export const TIMELINE_PAGE = 50;
+const Before = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()).catch(undefined);
+
 async function renderIncident(c: C, ref: string, extra: { error?: AppError; notice?: string; noteDraft?: string } = {}) {
   const ctx = pageCtx(c);
+  // The incident is loaded once; everything else on the page reads by its id, side by side.
   const incident = await getIncident({ ctx, incidentRef: ref });
-  const [timeline, members] = [await listTimeline({ ctx, incidentRef: incident.id }), await listMembers(ctx)];
-  const warRoom = await warRoomSection(c, incident.id);
+  const before = Before.parse(c.req.query('before'));
+  const [timeline, members, warRoom] = await Promise.all([
+    timelinePage(ctx.db, ctx.actor.orgId, incident.id, before === undefined ? { latest: true, limit: TIMELINE_PAGE } : { before, limit: TIMELINE_PAGE }),
+    listMembers(ctx),
+    warRoomSection(c, incident.id, incident),
+  ]);
   return html(
     c,
     <IncidentPage
       shell={shell(c, `${incident.reference} ${incident.title}`, 'incidents')}
       incident={incident}
-      timeline={timeline}
+      timeline={timeline.entries}
+      earlierCursor={timeline.prevCursor}
+      showingEarlier={before !== undefined}
       members={members}
       canEdit={can(ctx.actor.role, 'incident:edit')}
       warRoom={warRoom}
@@ -72,13 +89,9 @@ export function incidentPages(): Hono<AppEnv> {
     const r = await attempt(() => listIncidents({ ctx, input: c.req.query() }));
     const canEdit = can(ctx.actor.role, 'incident:edit');
     if (!r.ok) {
-      return html(c, <IncidentListPage shell={shell(c, 'Incidents', 'incidents')} canEdit={canEdit} incidents={[]} filters={{}} page={1} perPage={25} total={0} error={r.error} />, statusOf(c, r.error));
+      return html(c, <IncidentListPage shell={shell(c, 'Incidents', 'incidents')} canEdit={canEdit} list={null} error={r.error} />, statusOf(c, r.error));
     }
-    const v = r.value;
-    return html(
-      c,
-      <IncidentListPage shell={shell(c, 'Incidents', 'incidents')} canEdit={canEdit} incidents={v.incidents} filters={v.filters} page={v.page} perPage={v.perPage} total={v.total} />,
-    );
+    return html(c, <IncidentListPage shell={shell(c, 'Incidents', 'incidents')} canEdit={canEdit} list={r.value} />);
   });
 
   app.get('/incidents/new', async (c) => {
