@@ -11,6 +11,7 @@ import { startWorker } from './jobs/runner.ts';
 import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
 import { createLog, type Log } from './platform/log.ts';
+import { startLiveHub, type LiveHub } from './platform/live.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { meetingEventHandler, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from './jobs/war-rooms.ts';
 import { drainWarRoomCreates } from './domain/war-rooms/in-flight.ts';
@@ -21,6 +22,7 @@ export interface Runframe {
   deps: HubDeps;
   log: Log;
   engine: Database['engine'];
+  live: LiveHub;
   /** Demo mode only: the per-process token the sandbox's /_control API demands (header X-Zoom-Sandbox-Control-Token). */
   sandboxControlToken: string | null;
   /** Call once the server listens: demo mode then subscribes Runframe's webhook endpoint at the sandbox. */
@@ -98,7 +100,9 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     warRoomTiming: { ttlMs: config.warRoomTtlHours * 3_600_000, retryDelaysMs: [500, 2000] },
   };
   const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
+  const live = await startLiveHub(database, (err) => log.error({ err }, 'a live-update watcher failed'));
   const app = buildApp({
+    live,
     deps,
     web: { secureCookies: config.secureCookies },
     meetingEvents: meetingEventHandler,
@@ -110,6 +114,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     deps,
     log,
     engine: database.engine,
+    live,
     sandboxControlToken: sandbox?.controlToken ?? null,
     async afterListen() {
       await sandbox?.subscribeWebhooks();
@@ -128,6 +133,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
       if ((await Promise.race([workerStopped.then(() => 'done' as const), outOfTime])) === 'late') log.warn('a background job was still running at shutdown: it will run again after its lock expires');
       clearTimeout(timer);
       await sandbox?.close();
+      await live.close();
       await database.close();
       release();
     },

@@ -15,6 +15,7 @@ import { warRoomRoutes } from './api/war-rooms.ts';
 import { buildOpenApi } from './api/openapi.ts';
 import { API_PREFIX, mountRoutes, type ApiRoute } from './api/registry.ts';
 import type { AppEnv, WebOptions } from './env.ts';
+import type { LiveHub } from '../platform/live.ts';
 import { envelope, errorStatus, toAppError } from './errors.ts';
 import { authenticate, csrfProtection, requestContext } from './middleware.ts';
 import { authPages } from './web/auth/routes.tsx';
@@ -35,6 +36,8 @@ export interface BuildAppOptions {
   mounts?: Mount[];
   /** What to do with meeting started/ended events (the war-room feature). */
   meetingEvents?: MeetingEventHandler;
+  /** Pushes incident changes to open pages; without it pages fall back to polling. */
+  live?: LiveHub;
 }
 
 /** A self-contained app served under a path prefix; it receives the raw request and the node bindings. */
@@ -54,7 +57,7 @@ const tooLarge = (max: number): never => {
 
 export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...warRoomRoutes, ...auditRoutes];
 
-export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOptions): Hono<AppEnv> {
+export function buildApp({ deps, web, mounts = [], meetingEvents, live }: BuildAppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const css = asset('app.css');
   const icon = asset('favicon.svg');
@@ -80,6 +83,7 @@ export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOpti
     c.set('deps', deps);
     c.set('hub', deps);
     c.set('web', web);
+    c.set('live', live ?? null);
     await next();
   });
   app.use('*', requestContext);

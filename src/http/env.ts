@@ -1,6 +1,7 @@
 import type { Deps, Actor, RequestMeta } from '../domain/context.ts';
 import type { HubDeps } from '../integrations/hub/context.ts';
 import type { SessionView } from '../domain/orgs/sessions.ts';
+import type { LiveHub } from '../platform/live.ts';
 
 export interface WebOptions {
   secureCookies: boolean;
@@ -17,6 +18,8 @@ export interface AppEnv {
     deps: Deps;
     hub: HubDeps;
     web: WebOptions;
+    /** Live updates for open incident pages; null where the app runs without them (some tests). */
+    live: LiveHub | null;
     requestId: string;
     meta: RequestMeta;
     auth: Auth;

@@ -16,6 +16,7 @@ import { systemMeta, type Ctx } from '../../src/domain/context.ts';
 import { createLog } from '../../src/platform/log.ts';
 import { manualClock } from '../../src/shared/clock.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
+import { startLiveHub } from '../../src/platform/live.ts';
 import { failOnConsoleError } from './console-guard.ts';
 import type { FieldProblem } from '../../src/shared/errors.ts';
 import type { IncidentView } from '../../src/domain/incidents/model.ts';
@@ -78,8 +79,12 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
     healthCheckIntervalMs: 6 * 3_600_000,
     warRoomTiming: { ttlMs: 24 * 3_600_000, retryDelaysMs: [0, 0] },
   };
-  const app = buildApp({ deps, web: { secureCookies: false }, meetingEvents: meetingEventHandler });
-  after(() => database.close());
+  const live = await startLiveHub(database);
+  const app = buildApp({ deps, web: { secureCookies: false }, meetingEvents: meetingEventHandler, live });
+  after(async () => {
+    await live.close();
+    await database.close();
+  });
 
   const ctxFor = (m: Member): Ctx => ({ ...deps, actor: { userId: m.userId, name: m.name, email: m.email, orgId: m.orgId, role: m.role, via: 'session' }, meta: systemMeta('test') });
 
@@ -147,7 +152,7 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
     return { status: res.status, text: await res.text(), headers: res.headers };
   }
 
-  return { app, deps, clock, database, logLines, ctxFor, owner, member, api, page, sessionFor };
+  return { app, deps, clock, database, live, logLines, ctxFor, owner, member, api, page, sessionFor };
 }
 
 export type TestApp = Awaited<ReturnType<typeof makeTestApp>>;

@@ -21,6 +21,11 @@ export type DbOrTx = Db | Tx;
 export interface Database {
   db: Db;
   engine: 'pglite' | 'postgres';
+  /**
+   * Receives NOTIFY on `channel` from any process on this database. `onGap` is called when
+   * notifications may have been missed (the listening connection was lost and is back).
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -31,7 +36,13 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
   await client.waitReady;
   const db = drizzlePglite({ client, schema }) as unknown as Db;
-  return { db, engine: 'pglite', close: () => client.close() };
+  return {
+    db,
+    engine: 'pglite',
+    // One process owns the data directory, so its own notifications are all there is.
+    listen: async (channel, onMessage) => client.listen(channel, onMessage).then((off) => () => off()),
+    close: () => client.close(),
+  };
 }
 
 /** `poolSize` comes from DATABASE_POOL_SIZE (see src/config). */
@@ -40,7 +51,48 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Database
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
-  return { db, engine: 'postgres', close: () => pool.end() };
+  return { db, engine: 'postgres', listen: (channel, onMessage, onGap) => listenPostgres(url, channel, onMessage, onGap), close: () => pool.end() };
+}
+
+/**
+ * LISTEN on a connection of its own (outside the pool: it stays open). A lost connection is
+ * re-established with a growing pause, and `onGap` tells the listener it may have missed something.
+ */
+async function listenPostgres(url: string, channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>> {
+  if (!/^[a-z_]+$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retryMs = 100;
+  let timer: NodeJS.Timeout | undefined;
+  const open = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => {
+      if (n.channel === channel) onMessage(n.payload ?? '');
+    });
+    c.on('error', () => undefined);
+    c.on('end', () => {
+      if (stopped || client !== c) return;
+      client = null;
+      timer = setTimeout(reconnect, retryMs);
+    });
+    await c.connect();
+    await c.query(`LISTEN ${channel}`);
+    client = c;
+    retryMs = 100;
+  };
+  const reconnect = () => {
+    if (stopped) return;
+    open().then(onGap, () => {
+      retryMs = Math.min(retryMs * 2, 5_000);
+      timer = setTimeout(reconnect, retryMs);
+    });
+  };
+  await open();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await client?.end().catch(() => undefined);
+  };
 }
 
 /** Applies committed migrations; on PostgreSQL under an advisory lock so parallel starts are safe. */

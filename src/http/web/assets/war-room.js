@@ -1,5 +1,7 @@
-// The incident page's war-room island: progress while the provider is called, copy-link, and
-// polling so everyone viewing the incident sees the war room appear without reloading.
+// The incident page's island: progress while the provider is called, copy-link, and live updates so
+// everyone viewing the incident sees changes without reloading. The server pushes "the incident
+// changed" (server-sent events, #incident-live); the page then fetches what it shows. Without
+// EventSource it polls the war-room section every 3 s; without JavaScript, reloading shows all.
 (function () {
   var body = document.getElementById('war-room-body');
   if (!body) return;
@@ -89,5 +91,30 @@
       }
     }).catch(function () {});
   }
-  setInterval(poll, 3000);
+  // The other live parts of the page (badges, details, the latest timeline entries), from the page itself.
+  var refreshing = false, again = false;
+  function refreshRegions() {
+    if (refreshing) { again = true; return; }
+    refreshing = true;
+    fetch(location.pathname + location.search, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) {
+      return r.ok ? r.text() : null;
+    }).then(function (html) {
+      if (!html) return;
+      var next = new DOMParser().parseFromString(html, 'text/html');
+      next.querySelectorAll('[data-live-region]').forEach(function (fresh) {
+        var here = fresh.id ? document.getElementById(fresh.id) : null;
+        if (here && here.hasAttribute('data-live-region') && here.outerHTML !== fresh.outerHTML) here.replaceWith(document.importNode(fresh, true));
+      });
+    }).catch(function () {}).then(function () {
+      refreshing = false;
+      if (again) { again = false; refreshRegions(); }
+    });
+  }
+  var live = document.getElementById('incident-live');
+  var src = live ? live.getAttribute('data-src') : null;
+  if (src && typeof window.EventSource === 'function') {
+    // The browser reconnects by itself and sends Last-Event-ID: the server answers with a change if one was missed.
+    var events = new EventSource(src);
+    events.addEventListener('change', function () { poll(); refreshRegions(); });
+  } else setInterval(poll, 3000);
 })();

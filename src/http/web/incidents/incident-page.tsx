@@ -16,6 +16,8 @@ export interface IncidentPageProps {
   /** Set when entries before the window exist: the link to them carries it. */
   earlierCursor?: string | null;
   showingEarlier?: boolean;
+  /** The page's live-update stream (server-sent events); without it the page polls its war room. */
+  liveUrl?: string | null;
   members: MemberView[];
   canEdit: boolean;
   /** The war-room place: filled by the war-room feature, reserved until then. */
@@ -25,7 +27,7 @@ export interface IncidentPageProps {
   noteDraft?: string;
 }
 
-export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline, earlierCursor, showingEarlier, members, canEdit, warRoom, error, notice, noteDraft }) => {
+export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline, earlierCursor, showingEarlier, liveUrl, members, canEdit, warRoom, error, notice, noteDraft }) => {
   const base = `/incidents/${incident.number}`;
   // Forward moves first, so the preselected choice never sends an incident backwards by accident.
   const order = STATUSES.indexOf(incident.status);
@@ -38,7 +40,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
       <h1>
         {incident.reference} {incident.title}
       </h1>
-      <p class="row" style="align-items: center">
+      <p class="row" style="align-items: center" id="incident-badges" data-live-region>
         <SeverityBadge severity={incident.severity} /> <StatusBadge incident={incident} />
         <span class="muted">
           Declared {fmtTime(incident.createdAt)}
@@ -73,6 +75,8 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                 </a>
               </p>
             )}
+            {/* The latest window follows the incident live; an earlier window stays as it is. */}
+            <div id="timeline-entries" {...(showingEarlier ? {} : { 'data-live-region': '' })}>
             {timeline.length === 0 ? (
               <p class="muted">Nothing has happened yet.</p>
             ) : (
@@ -88,6 +92,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                 ))}
               </ol>
             )}
+            </div>
             {showingEarlier && (
               <p>
                 <a href={`${base}#timeline`} id="timeline-latest">
@@ -112,7 +117,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
         <aside>
           <section class="panel" aria-labelledby="details-h">
             <h2 id="details-h">Details</h2>
-            <dl class="facts">
+            <dl class="facts" id="incident-details" data-live-region>
               <dt>Status</dt>
               <dd>{STATUS_LABEL[incident.status]}</dd>
               <dt>Severity</dt>
@@ -179,6 +184,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
           )}
         </aside>
       </div>
+      {liveUrl && <div hidden id="incident-live" data-src={liveUrl}></div>}
       <script src="/assets/war-room.js" defer></script>
     </Layout>
   );

@@ -22,6 +22,7 @@ import { findConnectionView } from '../../../integrations/hub/connections.ts';
 import { WarRoomSection } from '../war-rooms/section.tsx';
 import { IncidentListPage } from './list-page.tsx';
 import { NewIncidentPage } from './new-page.tsx';
+import { mountLiveUpdates } from './live.ts';
 
 /** The war-room place of an incident page, for whoever is looking. */
 async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
@@ -55,6 +56,8 @@ const Before = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number()
 async function renderIncident(c: C, ref: string, extra: { error?: AppError; notice?: string; noteDraft?: string } = {}) {
   const ctx = pageCtx(c);
   // The incident is loaded once; everything else on the page reads by its id, side by side.
+  // Taken before reading: a change made while the page renders still reaches it through the stream.
+  const position = c.get('live')?.position();
   const incident = await getIncident({ ctx, incidentRef: ref });
   const before = Before.parse(c.req.query('before'));
   const [timeline, members, warRoom] = await Promise.all([
@@ -70,6 +73,7 @@ async function renderIncident(c: C, ref: string, extra: { error?: AppError; noti
       timeline={timeline.entries}
       earlierCursor={timeline.prevCursor}
       showingEarlier={before !== undefined}
+      liveUrl={position === undefined ? null : `/incidents/${incident.number}/live?since=${encodeURIComponent(position)}`}
       members={members}
       canEdit={can(ctx.actor.role, 'incident:edit')}
       warRoom={warRoom}
@@ -112,6 +116,7 @@ export function incidentPages(): Hono<AppEnv> {
   });
 
   app.get('/incidents/:ref', (c) => renderIncident(c, c.req.param('ref')));
+  mountLiveUpdates(app);
   app.get('/incidents/:ref/war-room/fragment', async (c) => html(c, await warRoomSection(c, c.req.param('ref'))));
   app.post('/incidents/:ref/war-room', async (c) => {
     const ref = c.req.param('ref');
