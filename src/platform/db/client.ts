@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -30,9 +31,30 @@ export interface Database {
 }
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * Creating a data directory (initdb) grows PGlite's WebAssembly memory to ~800 MiB, and WebAssembly
+ * memory never shrinks: a new directory is therefore created by a short-lived child process, and
+ * this process opens it like an existing one (~280 MiB). See docs/decisions/0006.
+ */
+async function initPgliteDir(dataDir: string): Promise<void> {
+  const script = `import { PGlite } from '@electric-sql/pglite'; const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, dataDir], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`could not create the embedded database in ${dataDir}: ${err.trim().split('\n').slice(-3).join(' ')}`);
+}
 
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  if (dataDir !== undefined) {
+    mkdirSync(dataDir, { recursive: true });
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initPgliteDir(dataDir);
+  }
   const client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
   await client.waitReady;
   const db = drizzlePglite({ client, schema }) as unknown as Db;
