@@ -202,6 +202,64 @@ async function scaleRows(m: Member, small: Member, big: Member, dbUrl: string, o
   }
 }
 
+/** SSE watchers of one incident spread over two processes; a note added on one reaches them all. */
+async function liveRow(m: Member, second: string, dbUrl: string) {
+  const WATCHERS = num('BENCH_WATCHERS', 300);
+  const CHANGES = num('BENCH_CHANGES', 5);
+  const inc = await declare(m, 'Watched by many');
+  const sockets: http.ClientRequest[] = [];
+  let onChange: ((i: number) => void) | null = null;
+  const ready = await Promise.all(
+    Array.from({ length: WATCHERS }, (_, i) =>
+      new Promise<void>((resolve, reject) => {
+        const base = i % 2 === 0 ? m.base : second;
+        const req = http.get(`${base}/incidents/${inc.number}/live`, { headers: { cookie: m.cookie, accept: 'text/event-stream' }, agent: false }, (res) => {
+          if (res.statusCode !== 200) return reject(new Error(`live stream answered ${res.statusCode}`));
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (chunk.includes('event: ready')) resolve();
+            if (chunk.includes('event: change')) onChange?.(i);
+          });
+        });
+        req.on('error', reject);
+        sockets.push(req);
+      }),
+    ),
+  );
+  void ready;
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const commits = async () => Number((await db.query(`select xact_commit from pg_stat_database where datname = current_database()`)).rows[0]?.xact_commit ?? 0);
+  // Idle: database transactions over 3 s with every watcher open (the job worker's polls included; compare with none open below).
+  const c0 = await commits();
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleWith = (await commits()) - c0 - 1;
+  const delays: number[] = [];
+  for (let k = 0; k < CHANGES; k++) {
+    const seen = new Set<number>();
+    const t0 = performance.now();
+    const all = new Promise<void>((resolve) => {
+      onChange = (i) => {
+        if (seen.has(i)) return;
+        seen.add(i);
+        delays.push(performance.now() - t0);
+        if (seen.size === WATCHERS) resolve();
+      };
+    });
+    await api(m, 'POST', `/incidents/${inc.id}/notes`, { body: `Change ${k}` });
+    await Promise.race([all, new Promise((r) => setTimeout(r, 10_000))]);
+    if (seen.size < WATCHERS) throw new Error(`only ${seen.size} of ${WATCHERS} watchers heard change ${k} within 10 s`);
+  }
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => setTimeout(r, 500));
+  const c1 = await commits();
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleWithout = (await commits()) - c1 - 1;
+  await db.end();
+  const q = p99(delays);
+  rows.push({ what: `${WATCHERS} watchers of one incident on 2 processes: a change reaches all`, engine: 'postgres', value: `p99 ${q.toFixed(0)} ms, idle +${Math.max(0, idleWith - idleWithout)} queries/3 s`, target: 'p99 ≤ 1000 ms, idle: no queries', met: q <= 1000 && idleWith - idleWithout <= 0, detail: { p99Ms: q, medianMs: median(delays), idleCommitsWith: idleWith, idleCommitsWithout: idleWithout } });
+}
+
 async function member(base: string, creds: { apiToken: string }, email: string, connect: boolean): Promise<Member> {
   const m = await signIn(base, email, creds.apiToken);
   if (connect) await connectZoom(m);
@@ -232,6 +290,11 @@ try {
     say('postgres: reads under load');
     await readRows('postgres', m);
     await scaleRows(m, small, big, dbUrl.toString(), { small: c.orgId, big: b.orgId });
+    say('postgres: live updates on two processes');
+    const rf2 = await startRunframeProcess({ ...env, PORT: String(await freePort()) });
+    children.push(rf2.child);
+    await liveRow(m, rf2.base, dbUrl.toString());
+    await rf2.child.stop();
     await rf.child.stop();
   }
   if (ENGINES.includes('pglite')) {

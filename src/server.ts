@@ -103,6 +103,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
   const live = await startLiveHub(database, (err) => log.error({ err }, 'a live-update watcher failed'));
   const app = buildApp({
     live,
+    metricsToken: config.metricsToken,
     deps,
     web: { secureCookies: config.secureCookies },
     meetingEvents: meetingEventHandler,

@@ -43,6 +43,7 @@ export const EnvSchema = z.object({
   JOBS_POLL_MS: intFrom('JOBS_POLL_MS', 1000, 50, 60_000),
   WAR_ROOM_TTL_HOURS: intFrom('WAR_ROOM_TTL_HOURS', 24, 1, 24 * 30),
   HEALTH_CHECK_INTERVAL_MINUTES: intFrom('HEALTH_CHECK_INTERVAL_MINUTES', 360, 1, 7 * 24 * 60),
+  METRICS_TOKEN: optionalText.pipe(z.string().min(24, 'METRICS_TOKEN must be at least 24 characters (e.g. `openssl rand -hex 24`)').optional()),
   ZOOM_CLIENT_ID: optionalText,
   ZOOM_CLIENT_SECRET: optionalText,
   ZOOM_WEBHOOK_SECRET_TOKEN: optionalText,
@@ -74,6 +75,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** PostgreSQL connections per process (DATABASE_URL only). */
   databasePoolSize: number;
+  /** Bearer token for /metrics; unset: /metrics is not served. */
+  metricsToken: string | undefined;
   secretKey: string;
   keyRing: KeyRing;
   logLevel: string;
@@ -205,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    metricsToken: e.METRICS_TOKEN,
     secretKey,
     keyRing,
     logLevel: e.LOG_LEVEL,

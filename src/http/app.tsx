@@ -16,6 +16,7 @@ import { buildOpenApi } from './api/openapi.ts';
 import { API_PREFIX, mountRoutes, type ApiRoute } from './api/registry.ts';
 import type { AppEnv, WebOptions } from './env.ts';
 import type { LiveHub } from '../platform/live.ts';
+import { countMetric, gaugeMetric, renderMetrics } from '../platform/metrics.ts';
 import { envelope, errorStatus, toAppError } from './errors.ts';
 import { authenticate, csrfProtection, requestContext } from './middleware.ts';
 import { authPages } from './web/auth/routes.tsx';
@@ -24,6 +25,7 @@ import { incidentPages } from './web/incidents/routes.tsx';
 import { ErrorAlert, Layout } from './web/layout.tsx';
 import { organizationPages } from './web/organization/routes.tsx';
 import { AppError } from '../shared/errors.ts';
+import { safeEqual } from '../platform/crypto.ts';
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web/assets');
 const asset = (name: string) => readFileSync(path.join(ASSETS, name));
@@ -38,6 +40,8 @@ export interface BuildAppOptions {
   meetingEvents?: MeetingEventHandler;
   /** Pushes incident changes to open pages; without it pages fall back to polling. */
   live?: LiveHub;
+  /** /metrics answers only with `Authorization: Bearer <token>`; without a token it is not served. */
+  metricsToken?: string | undefined;
 }
 
 /** A self-contained app served under a path prefix; it receives the raw request and the node bindings. */
@@ -57,7 +61,8 @@ const tooLarge = (max: number): never => {
 
 export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...warRoomRoutes, ...auditRoutes];
 
-export function buildApp({ deps, web, mounts = [], meetingEvents, live }: BuildAppOptions): Hono<AppEnv> {
+export function buildApp({ deps, web, mounts = [], meetingEvents, live, metricsToken }: BuildAppOptions): Hono<AppEnv> {
+  if (live) gaugeMetric('runframe_live_streams', 'Open live-update streams (incident pages watching) in this process.', () => live.watching());
   const app = new Hono<AppEnv>();
   const css = asset('app.css');
   const icon = asset('favicon.svg');
@@ -77,6 +82,12 @@ export function buildApp({ deps, web, mounts = [], meetingEvents, live }: BuildA
   app.get('/assets/favicon.svg', (c) => c.body(icon, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' }));
   app.get('/assets/war-room.js', (c) => c.body(warRoomJs, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }));
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
+  // Operational figures only (route patterns, kinds, statuses), but still not for the public: a token (docs/decisions/0006).
+  app.get('/metrics', (c) => {
+    const sent = (c.req.header('authorization') ?? '').replace(/^bearer\s+/i, '');
+    if (!metricsToken || !safeEqual(sent, metricsToken)) return c.text('Not found\n', 404);
+    return c.text(renderMetrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
   app.get('/api/openapi.json', (c) => c.json(buildOpenApi(API_ROUTES, deps.settings.publicUrl)));
 
   app.use('*', async (c, next) => {
@@ -105,6 +116,7 @@ export function buildApp({ deps, web, mounts = [], meetingEvents, live }: BuildA
     const providerId = c.req.param('provider');
     requireProvider(deps, providerId);
     const r = await handleWebhook(deps, providerId, await c.req.text(), c.req.raw.headers, meetingEvents);
+    countMetric('runframe_webhook_deliveries_total', 'Provider webhook deliveries received, by provider and the status answered.', { provider: providerId, status: String(r.status) });
     return c.json(r.body, r.status);
   });
   app.use('*', async (c, next) => {

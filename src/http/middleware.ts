@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { routePath } from 'hono/route';
 import { randomToken, safeEqual } from '../platform/crypto.ts';
+import { observeSeconds } from '../platform/metrics.ts';
 import { authenticateApiToken } from '../domain/orgs/api-tokens.ts';
 import { resolveSession } from '../domain/orgs/sessions.ts';
 import { AppError } from '../shared/errors.ts';
@@ -32,6 +33,7 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   // tokens, OAuth codes and states, incident titles in queries) never reaches the log.
   const route = routePath(c, -1);
   const line = { requestId, method: c.req.method, route: route === '*' || route === '/*' ? '(no route)' : route, status: c.res.status, ms: Math.round(performance.now() - started) };
+  observeSeconds('runframe_http_request_duration_seconds', 'HTTP requests by route pattern, method and status (until the response starts).', { method: line.method, route: line.route, status: String(line.status) }, (performance.now() - started) / 1000);
   // Open incident pages poll their war-room fragment every few seconds: those stay at debug.
   if (route.endsWith('/fragment') && c.res.status < 400) c.get('deps').log.debug(line, 'request');
   else c.get('deps').log.info(line, 'request');

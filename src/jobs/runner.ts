@@ -6,6 +6,10 @@ import { jobs } from '../platform/db/schema.ts';
 import type { Log } from '../platform/log.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
+import { countMetric } from '../platform/metrics.ts';
+
+const JOB_RUNS = 'runframe_job_runs_total';
+const JOB_RUNS_HELP = 'Background job runs by kind and outcome (done, retry, gave_up).';
 import type { Db } from '../platform/db/client.ts';
 
 export type JobHandler = (payload: unknown) => Promise<void>;
@@ -55,11 +59,13 @@ export async function runOneJob(db: Db, clock: Clock, log: Log, handlers: Record
     if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
     await handler(job.payload);
     await db.execute(sql`update jobs set done_at = ${clock.now().toISOString()}, locked_until = null where id = ${job.id}`);
+    countMetric(JOB_RUNS, JOB_RUNS_HELP, { kind: job.kind, outcome: 'done' });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const giveUp = job.attempts >= job.max_attempts;
     const retryAt = new Date(clock.now().getTime() + Math.min(2 ** job.attempts * 1000, 10 * 60_000));
     log.warn({ jobId: job.id, kind: job.kind, attempts: job.attempts, giveUp, err: message }, 'job failed');
+    countMetric(JOB_RUNS, JOB_RUNS_HELP, { kind: job.kind, outcome: giveUp ? 'gave_up' : 'retry' });
     await db.execute(
       giveUp
         ? sql`update jobs set done_at = ${clock.now().toISOString()}, last_error = ${message}, locked_until = null where id = ${job.id}`

@@ -63,7 +63,7 @@ const UNREACHABLE_ZOOM: ZoomConfig = {
   webhookUrl: 'http://runframe.test/webhooks/zoom',
 };
 
-export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetch } = {}) {
+export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetch; metricsToken?: string } = {}) {
   const database: TestDatabase = await openTestDatabase();
   const clock = manualClock(new Date('2026-11-26T12:00:00Z'));
   const logLines: string[] = [];
@@ -80,7 +80,7 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
     warRoomTiming: { ttlMs: 24 * 3_600_000, retryDelaysMs: [0, 0] },
   };
   const live = await startLiveHub(database);
-  const app = buildApp({ deps, web: { secureCookies: false }, meetingEvents: meetingEventHandler, live });
+  const app = buildApp({ deps, web: { secureCookies: false }, meetingEvents: meetingEventHandler, live, metricsToken: opts.metricsToken });
   after(async () => {
     await live.close();
     await database.close();

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { sha256Hex } from '../../platform/crypto.ts';
+import { countMetric } from '../../platform/metrics.ts';
 import { idempotencyKeys, timelineEntries, warRooms } from '../../platform/db/schema.ts';
 import type { Tx } from '../../platform/db/client.ts';
 import { AppError, ERROR_CODES, conflict, validationError } from '../../shared/errors.ts';
@@ -66,7 +67,17 @@ export interface CreateWarRoomArgs {
  */
 export function createWarRoom(args: CreateWarRoomArgs): Promise<{ warRoom: WarRoomView; created: boolean }> {
   // Tracked from the first moment, so a graceful shutdown waits for it (drainWarRoomCreates).
-  return trackCreate(createWarRoomNow(args));
+  const WAR_ROOMS = 'runframe_war_rooms_total';
+  const help = 'Create War Room by outcome: created, existing (joined a war room made or being made), failed (by error code).';
+  return trackCreate(
+    createWarRoomNow(args).then(
+      (r) => (countMetric(WAR_ROOMS, help, { outcome: r.created ? 'created' : 'existing' }), r),
+      (err: unknown) => {
+        countMetric(WAR_ROOMS, help, { outcome: 'failed', code: err instanceof AppError ? err.code : 'internal' });
+        throw err;
+      },
+    ),
+  );
 }
 
 async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: WarRoomView; created: boolean }> {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import { integrationConnections } from '../../platform/db/schema.ts';
+import { countMetric } from '../../platform/metrics.ts';
 import { AppError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { systemMeta } from '../../domain/context.ts';
@@ -11,6 +12,8 @@ import { ProviderError, providerAppError, type Credentials, type ProviderAdapter
 
 // Refresh a little before expiry so a token never dies in the middle of a call.
 const REFRESH_MARGIN_MS = 5 * 60_000;
+const REFRESHES = 'runframe_token_refreshes_total';
+const REFRESHES_HELP = 'Access-token refreshes at the provider by outcome (refreshed, or the failure kind).';
 // Well above the provider call's own 10-second deadline, so a live refresh never loses its lease;
 // a crashed refresher's lease simply runs out.
 const REFRESH_LEASE_MS = 30_000;
@@ -126,7 +129,9 @@ async function refreshUnderLease(hub: HubDeps, provider: ProviderAdapter, row: U
     let next: Credentials;
     try {
       next = await provider.refresh(creds.refreshToken);
+      countMetric(REFRESHES, REFRESHES_HELP, { provider: provider.id, outcome: 'refreshed' });
     } catch (err) {
+      countMetric(REFRESHES, REFRESHES_HELP, { provider: provider.id, outcome: err instanceof ProviderError ? err.failure.kind : 'error' });
       if (err instanceof ProviderError && err.failure.kind === 'invalid_grant') {
         const reason = reasonInvalidGrant(provider.displayName);
         // Conditional on the credentials, so a reconnect meanwhile survives; clears the lease too.

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import { countMetric } from '../../platform/metrics.ts';
 import { ZoomError, classifyResponse, classifyThrown } from './errors.ts';
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -31,7 +32,11 @@ export async function send(o: SendOptions): Promise<SentResponse> {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${o.timeoutMs} ms`, 'TimeoutError')), o.timeoutMs);
   try {
-    res = await o.fetch(o.url, { ...o.init, signal: deadline.signal, redirect: 'manual' });
+    res = await o.fetch(o.url, { ...o.init, signal: deadline.signal, redirect: 'manual' }).catch((err: unknown) => {
+      countMetric('runframe_zoom_calls_total', 'Calls to Zoom by operation and HTTP status (no_answer: no response).', { operation: o.operation, status: 'no_answer' });
+      throw err;
+    });
+    countMetric('runframe_zoom_calls_total', 'Calls to Zoom by operation and HTTP status (no_answer: no response).', { operation: o.operation, status: String(res.status) });
     // The signal also bounds the body read, so a stalled body is a timeout, not a hang.
     text = await res.text();
   } catch (err) {
