@@ -77,14 +77,19 @@ describe('Zoom sandbox pages', () => {
     assert.match(await res.text(), SANDBOX_LABEL);
   });
 
-  it('the Marketplace links to Manage › Added Apps, which has a user picker and lists only that user\'s apps', async () => {
+  it('the Marketplace has Manage, then Added Apps (two steps, as the guide says), with a user picker that lists only that user\'s apps', async () => {
     const home = await (await fetch(`${s.url}/marketplace`)).text();
     assertAccessibleBasics(home);
-    assert.match(home, /href="\/marketplace\/manage\/added-apps">Manage › Added Apps</);
+    assert.match(home, /href="\/marketplace\/manage">Manage</);
+    assert.doesNotMatch(home, /added-apps/, 'Added Apps is under Manage, not on the Marketplace home');
+    const manage = await (await fetch(`${s.url}/marketplace/manage`)).text();
+    assertAccessibleBasics(manage);
+    assert.match(manage, /<h1>Manage<\/h1>/);
+    assert.match(manage, /href="\/marketplace\/manage\/added-apps">Added Apps</);
     await connect(s);
     const hostView = await (await fetch(`${s.url}/marketplace/manage/added-apps`)).text();
     assertAccessibleBasics(hostView);
-    assert.match(hostView, /<h1>Manage › Added Apps<\/h1>/);
+    assert.match(hostView, /<h1>Added Apps<\/h1>/);
     assert.match(hostView, /<h3 id="app-0">Runframe<\/h3>/);
     assert.match(hostView, /aria-describedby="app-0">Remove<\/button>/);
     const basicView = await (await fetch(`${s.url}/marketplace/manage/added-apps?user=${BASIC_ID}`)).text();
