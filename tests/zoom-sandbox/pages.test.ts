@@ -59,13 +59,15 @@ describe('Zoom sandbox pages', () => {
     assert.match(page, />Start meeting<\/button>/);
     assert.match(page, /Waiting for the host/);
     const pwd = new URL(String(m.join_url)).searchParams.get('pwd') ?? '';
-    const joined = await (await fetch(`${s.url}/j/${m.id}/join`, { method: 'POST', body: new URLSearchParams({ pwd }) })).text();
-    assert.match(joined, /You joined the meeting\./);
-    assert.doesNotMatch(joined, />Join as participant</);
+    // Created without join before host: a participant waits for the host.
+    const waiting = await (await fetch(`${s.url}/j/${m.id}/join`, { method: 'POST', body: new URLSearchParams({ pwd }) })).text();
+    assert.match(waiting, /The host has not started this meeting yet, and it does not allow joining before the host\./);
     const started = await fetch(`${s.url}/j/${m.id}/start`, { method: 'POST', body: new URLSearchParams({ pwd }) });
     assert.equal(started.status, 200, 'the redirect lands back on the meeting page');
     const after = await started.text();
-    assert.match(after, /In progress/);
+    assert.match(after, /In progress · 1 participant/);
+    assert.match(after, /You are in the meeting as Host\./);
+    assert.match(after, />Leave meeting</);
     assert.match(after, /<button type="submit" disabled>Start meeting<\/button>/);
     const host = await fetch(String(m.start_url));
     assert.match(await host.text(), /You opened the host link/);
