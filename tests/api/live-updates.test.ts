@@ -110,7 +110,8 @@ test('without JavaScript the page still shows everything; with it, the page name
   const inc = await declare('No script');
   const page = await t.page(o, 'GET', `/incidents/${inc.number}`);
   assert.match(page.text, /id="incident-live" data-src="\/incidents\/\d+\/live\?since=[0-9a-f]{8}-\d+"/);
-  assert.match(page.text, /id="timeline-entries" data-live-region/);
+  assert.match(page.text, /id="timeline-body" data-fragment="\/incidents\/\d+\/timeline\/fragment"/);
+  assert.match(page.text, /id="incident-badges" data-live-region/);
 });
 
 test('a change written by another process reaches this one (PostgreSQL LISTEN/NOTIFY)', { skip: testEngine() !== 'postgres' ? 'one process owns a PGlite database: there is no other process to hear from' : false }, async () => {

@@ -1,7 +1,7 @@
 // The incident page's island: progress while the provider is called, copy-link, and live updates so
 // everyone viewing the incident sees changes without reloading. The server pushes "the incident
 // changed" (server-sent events, #incident-live); the page then fetches what it shows. Without
-// EventSource it polls the war-room section every 3 s; without JavaScript, reloading shows all.
+// EventSource it polls the war-room section and the timeline every 3 s; without JavaScript, reloading shows all.
 (function () {
   var body = document.getElementById('war-room-body');
   if (!body) return;
@@ -91,7 +91,28 @@
       }
     }).catch(function () {});
   }
-  // The other live parts of the page (badges, details, the latest timeline entries), from the page itself.
+  // The timeline follows too: a meeting going live or empty, a note, a status change made elsewhere.
+  var timelineRendered = null;
+  function pollTimeline() {
+    var current = document.getElementById('timeline-body');
+    var tUrl = current && current.getAttribute('data-fragment');
+    if (!tUrl) return;
+    if (timelineRendered === null) timelineRendered = current.outerHTML;
+    fetch(tUrl, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) {
+      return r.ok ? r.text() : null;
+    }).then(function (html) {
+      if (!html) return;
+      var holder = document.createElement('div');
+      holder.innerHTML = html;
+      var next = holder.firstElementChild;
+      var now = document.getElementById('timeline-body');
+      if (next && now && next.outerHTML !== timelineRendered) {
+        timelineRendered = next.outerHTML;
+        now.replaceWith(next);
+      }
+    }).catch(function () {});
+  }
+  // The other live parts of the page (badges, details), from the page itself.
   var refreshing = false, again = false;
   function refreshRegions() {
     if (refreshing) { again = true; return; }
@@ -115,6 +136,6 @@
   if (src && typeof window.EventSource === 'function') {
     // The browser reconnects by itself and sends Last-Event-ID: the server answers with a change if one was missed.
     var events = new EventSource(src);
-    events.addEventListener('change', function () { poll(); refreshRegions(); });
-  } else setInterval(poll, 3000);
+    events.addEventListener('change', function () { poll(); pollTimeline(); refreshRegions(); });
+  } else setInterval(function () { poll(); pollTimeline(); }, 3000);
 })();

@@ -3,6 +3,7 @@ import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
 import { SEVERITIES, SEVERITY_DESCRIPTION, STATUSES, STATUS_LABEL, TRANSITIONS, type IncidentView } from '../../../domain/incidents/model.ts';
 import type { MemberView } from '../../../domain/orgs/list-members.ts';
 import type { TimelineEntryView } from '../../../domain/timeline/list-timeline.ts';
+import { TimelineList } from './timeline.tsx';
 import type { AppError } from '../../../shared/errors.ts';
 import { fmtTime } from '../helpers.tsx';
 import { Csrf, Layout, type PageShell } from '../layout.tsx';
@@ -76,23 +77,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
               </p>
             )}
             {/* The latest window follows the incident live; an earlier window stays as it is. */}
-            <div id="timeline-entries" {...(showingEarlier ? {} : { 'data-live-region': '' })}>
-            {timeline.length === 0 ? (
-              <p class="muted">Nothing has happened yet.</p>
-            ) : (
-              <ol class="timeline">
-                {timeline.map((e) => (
-                  <li class={e.kind === 'note' ? 'note' : ''}>
-                    <div class="meta">
-                      {fmtTime(e.createdAt)} · {e.actor}
-                      {e.kind === 'note' ? ' added a note' : ''}
-                    </div>
-                    <div class="body">{e.body}</div>
-                  </li>
-                ))}
-              </ol>
-            )}
-            </div>
+            <TimelineList incidentNumber={incident.number} timeline={timeline} live={!showingEarlier} />
             {showingEarlier && (
               <p>
                 <a href={`${base}#timeline`} id="timeline-latest">

@@ -20,6 +20,7 @@ import { createWarRoom } from '../../../domain/war-rooms/create-war-room.ts';
 import { meetingPort } from '../../../integrations/hub/meetings.ts';
 import { findConnectionView } from '../../../integrations/hub/connections.ts';
 import { WarRoomSection } from '../war-rooms/section.tsx';
+import { TimelineList } from './timeline.tsx';
 import { IncidentListPage } from './list-page.tsx';
 import { NewIncidentPage } from './new-page.tsx';
 import { mountLiveUpdates } from './live.ts';
@@ -118,6 +119,12 @@ export function incidentPages(): Hono<AppEnv> {
   app.get('/incidents/:ref', (c) => renderIncident(c, c.req.param('ref')));
   mountLiveUpdates(app);
   app.get('/incidents/:ref/war-room/fragment', async (c) => html(c, await warRoomSection(c, c.req.param('ref'))));
+  app.get('/incidents/:ref/timeline/fragment', async (c) => {
+    const ctx = pageCtx(c);
+    const incident = await getIncident({ ctx, incidentRef: c.req.param('ref') });
+    const latest = await timelinePage(ctx.db, ctx.actor.orgId, incident.id, { latest: true, limit: TIMELINE_PAGE });
+    return html(c, <TimelineList incidentNumber={incident.number} timeline={latest.entries} />);
+  });
   app.post('/incidents/:ref/war-room', async (c) => {
     const ref = c.req.param('ref');
     const form = await formOf(c);
