@@ -23,6 +23,13 @@ async function send(m: Member, method: string, path: string, init: { body?: stri
   const headers: Record<string, string> = { cookie: `rf_session=${m.cookie}`, 'x-csrf-token': m.csrf, accept: init.accept ?? 'text/html' };
   if (init.type) headers['content-type'] = init.type;
   const res = await t.app.request(path, { method, headers, ...(init.body === undefined ? {} : { body: init.body }) });
+  // A live-update stream never ends by itself: its status and first event are the answer.
+  if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    const reader = res.body?.getReader();
+    const first = await reader?.read();
+    await reader?.cancel();
+    return { status: res.status, text: new TextDecoder().decode(first?.value) };
+  }
   return { status: res.status, text: await res.text() };
 }
 
