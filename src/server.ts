@@ -7,7 +7,7 @@ import { createProviderRegistry } from './integrations/hub/registry.ts';
 import { HEALTH_CHECK_JOB, healthCheckJob } from './integrations/hub/health-check.ts';
 import { buildApp } from './http/app.tsx';
 import type { AppEnv } from './http/env.ts';
-import { startWorker } from './jobs/runner.ts';
+import { startWorker } from './platform/jobs/queue.ts';
 import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
 import { createLog, type Log } from './platform/log.ts';

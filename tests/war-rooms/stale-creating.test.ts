@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { and, eq, like } from 'drizzle-orm';
 import { auditLog, idempotencyKeys, jobs, timelineEntries, warRooms } from '../../src/platform/db/schema.ts';
-import { runOneJob, scheduleNextPeriodicRun, startWorker } from '../../src/jobs/runner.ts';
+import { runOneJob, scheduleNextPeriodicRun, startWorker } from '../../src/platform/jobs/queue.ts';
 import { STALE_WAR_ROOMS_JOB, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { meetingPort } from '../../src/integrations/hub/meetings.ts';
 import { createWarRoom } from '../../src/domain/war-rooms/create-war-room.ts';
