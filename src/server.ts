@@ -72,6 +72,8 @@ async function startDemoSandbox(config: Config, log: Log) {
   const subscribeWebhooks = async () => {
     try {
       await sandbox.registerApp({ ...registration, webhookUrl: config.zoom.webhookUrl, webhookSecretToken: config.zoom.webhookSecretToken });
+      // Says what the start-up's one POST /webhooks/:provider request line was.
+      log.info('Demo mode: the Zoom sandbox validated Runframe’s webhook endpoint, as Zoom does when an app subscribes to events');
     } catch (err) {
       log.warn({ err: err instanceof Error ? err.message : String(err), url: config.zoom.webhookUrl }, 'the Zoom sandbox could not validate Runframe’s webhook endpoint; removals in the sandbox Marketplace will only be noticed at the next token use');
     }
