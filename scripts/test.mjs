@@ -94,6 +94,20 @@ function record(r) {
   process.stdout.write(`${mark} ${r.label}  ${counts}  ${secs(r.ms)}\n`);
 }
 
+// Workers run in process groups of their own (so a stuck one is stopped with its Chromium): a Ctrl-C
+// here must stop them too.
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const pid of running) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {}
+    }
+    process.exit(130);
+  });
+}
+
 let workerSeq = 0;
 /** A worker takes jobs until the queue is empty; one that dies or overruns a file's deadline is replaced. */
 function startWorker() {
@@ -105,6 +119,7 @@ function startWorker() {
       ['--import', 'tsx', '--test-reporter=./scripts/test-reporter.mjs', '--test-reporter-destination=stdout', '--test-reporter=spec', `--test-reporter-destination=${path.join(outDir, `test-worker-${n}.txt`)}`, 'scripts/test-worker.ts'],
       { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'], detached: true },
     );
+    running.add(p.pid);
     let current = null;
     let watchdog = null;
     let reported = new Set();
@@ -141,6 +156,7 @@ function startWorker() {
       }
     });
     p.on('exit', async (code, signal) => {
+      running.delete(p.pid);
       stopWatch();
       if (current && !reported.has(current.label)) {
         record({ label: current.label, ms: 0, passed: 0, failed: 1, skipped: 0, failures: [`the worker running it exited (${signal ?? code}) before the file finished`] });
