@@ -161,7 +161,7 @@ async function followJoinLink(page: Page): Promise<Page> {
   return tab;
 }
 
-describe('War-room journeys (issue 5) in Chromium', { timeout: 90_000 }, () => {
+describe('War-room journeys (issue 5) in Chromium', { timeout: 300_000 }, () => {
   before(async () => {
     // Before the server starts: its Zoom client takes this process's fetch when it is built.
     zoomSecrets = recordZoomSecrets();

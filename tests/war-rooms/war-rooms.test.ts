@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/platform/db/client.ts';
-import { runOneJob } from '../../src/jobs/runner.ts';
+import { runOneJob } from '../../src/platform/jobs/queue.ts';
 import { warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { connectZoom, recordingFetch, startZoom, WEBHOOK_SECRET, zoomCard, HOST_ID, ownerWithZoom } from '../support/zoom.ts';
