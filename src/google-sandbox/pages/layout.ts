@@ -16,7 +16,7 @@ h1{font-size:1.5rem;margin-top:0}
 fieldset{border:1px solid #d0d7de;border-radius:6px;margin:1rem 0;padding:.75rem 1rem}
 legend{font-weight:600;padding:0 .25rem}
 label{display:block;margin:.35rem 0}
-input:not([type]),select{font:inherit;padding:.35rem;border:1px solid #57606a;border-radius:4px;min-width:16rem}
+input:not([type]),select{font:inherit;padding:.35rem;border:1px solid #57606a;border-radius:4px;min-width:16rem;max-width:100%}
 .scope code{background:#eef1f4;padding:0 .25rem;border-radius:3px}
 .hint{color:#57606a;font-size:.9rem}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1rem}
@@ -29,7 +29,7 @@ a{color:#0b5cad}
 .status{padding:.6rem .8rem;border-radius:6px;background:#e6f4ea;border:1px solid #1a7f37;margin:1rem 0}
 .error{padding:.6rem .8rem;border-radius:6px;background:#fdecea;border:1px solid #a40e26;margin:1rem 0}
 ul.apps{list-style:none;padding:0}
-ul.apps li{border:1px solid #d0d7de;border-radius:6px;padding:.75rem 1rem;margin:.5rem 0}
+ul.apps>li{border:1px solid #d0d7de;border-radius:6px;padding:.75rem 1rem;margin:.5rem 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{font-weight:600}
 dd{margin:0}
