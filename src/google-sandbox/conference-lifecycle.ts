@@ -14,6 +14,27 @@ export function findSpaceByCode(ctx: Ctx, code: string): Space | undefined {
   return ctx.store.state.spaces.find((s) => s.meetingCode === lower);
 }
 
+/** A conference as the API reports it now: with `recordLagMs`, a start or an end shows up only after the lag. */
+export interface ApiConference {
+  conf: Conference;
+  endTime: string | null;
+  expireTime: string | null;
+}
+
+export function apiView(ctx: Ctx, conf: Conference): ApiConference | null {
+  const lag = ctx.store.state.settings.recordLagMs;
+  const nowMs = ctx.now().getTime();
+  if (Date.parse(conf.startTime) + lag > nowMs) return null;
+  const ended = conf.endTime !== null && Date.parse(conf.endTime) + lag <= nowMs;
+  return { conf, endTime: ended ? conf.endTime : null, expireTime: ended ? conf.expireTime : null };
+}
+
+/** The conference the API shows as live in the space (may lag the real call). */
+export function apiActiveConference(ctx: Ctx, space: Space): Conference | undefined {
+  const views = ctx.store.state.conferences.filter((c) => c.space === space.name).map((c) => apiView(ctx, c));
+  return views.find((v) => v !== null && v.endTime === null)?.conf;
+}
+
 export function activeConference(ctx: Ctx, space: Space): Conference | undefined {
   return ctx.store.state.conferences.find((c) => c.space === space.name && c.endTime === null);
 }

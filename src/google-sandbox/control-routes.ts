@@ -165,7 +165,7 @@ export function mountControl(app: Hono, ctx: Ctx): void {
   app.get('/_control/spaces', (c) =>
     c.json({ spaces: st().spaces.map((s) => ({ ...spaceJson(ctx, s), ownerSub: s.ownerSub, createdByClientId: s.createdByClientId, createdAt: s.createdAt })) }),
   );
-  app.get('/_control/conference-records', (c) => c.json({ conferenceRecords: st().conferences.map((conf) => ({ ...conferenceJson(conf), participants: conf.participants })) }));
+  app.get('/_control/conference-records', (c) => c.json({ conferenceRecords: st().conferences.map((conf) => ({ ...conferenceJson({ conf, endTime: conf.endTime, expireTime: conf.expireTime }), participants: conf.participants })) }));
   app.post('/_control/spaces/:id/join', async (c) => {
     const b = await body(c, Join);
     if (!b.ok) return b.res;

@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { apiView, type ApiConference } from './conference-lifecycle.ts';
 import type { Ctx } from './context.ts';
 import { googleError } from './google-errors.ts';
 import { pageOffset, pageToken, parseFilter } from './list-filter.ts';
@@ -42,38 +43,43 @@ export function mountConferenceRecords(app: Hono, ctx: Ctx): void {
     const spaces = new Map(ctx.store.state.spaces.map((s) => [s.name, s]));
     const records = ctx.store.state.conferences
       .filter((conf) => visible(caller, conf))
-      .filter((conf) =>
+      .map((conf) => apiView(ctx, conf))
+      .filter((v): v is ApiConference => v !== null)
+      .filter((v) =>
         filter.test((field) => {
-          if (field === 'space.name') return conf.space;
-          if (field === 'space.meeting_code') return spaces.get(conf.space)?.meetingCode ?? null;
-          return field === 'start_time' ? conf.startTime : conf.endTime;
+          if (field === 'space.name') return v.conf.space;
+          if (field === 'space.meeting_code') return spaces.get(v.conf.space)?.meetingCode ?? null;
+          return field === 'start_time' ? v.conf.startTime : v.endTime;
         }),
       )
-      .sort((a, b) => b.startTime.localeCompare(a.startTime) || b.name.localeCompare(a.name))
+      .sort((a, b) => b.conf.startTime.localeCompare(a.conf.startTime) || b.conf.name.localeCompare(a.conf.name))
       .map(conferenceJson);
     return page(c, records, 'conferenceRecords', size, c.req.query('pageToken'), ctx.store.state.settings.emptyListAsEmptyObject);
   });
 
-  const findRecord = (c: Context, caller: Caller): Conference | Response => {
+  const findRecord = (c: Context, caller: Caller): ApiConference | Response => {
     const name = `conferenceRecords/${c.req.param('record') ?? ''}`;
-    const conf = ctx.store.state.conferences.find((x) => x.name === name);
-    if (!conf) return googleError(c, 404, 'NOT_FOUND', 'Requested entity was not found.');
+    const found = ctx.store.state.conferences.find((x) => x.name === name);
+    const view = found ? apiView(ctx, found) : null;
+    if (!found || !view) return googleError(c, 404, 'NOT_FOUND', 'Requested entity was not found.');
+    const conf = found;
     if (!visible(caller, conf)) return googleError(c, 403, 'PERMISSION_DENIED', 'Permission denied on resource ConferenceRecord (or it might not exist)');
-    return conf;
+    return view;
   };
 
   app.get('/v2/conferenceRecords/:record', (c) => {
     const caller = authenticate(c, ctx, 'conferenceRecords.get');
     if (caller instanceof Response) return caller;
-    const conf = findRecord(c, caller);
-    return conf instanceof Response ? conf : c.json(conferenceJson(conf));
+    const view = findRecord(c, caller);
+    return view instanceof Response ? view : c.json(conferenceJson(view));
   });
 
   app.get('/v2/conferenceRecords/:record/participants', (c) => {
     const caller = authenticate(c, ctx, 'participants.list');
     if (caller instanceof Response) return caller;
-    const conf = findRecord(c, caller);
-    if (conf instanceof Response) return conf;
+    const view = findRecord(c, caller);
+    if (view instanceof Response) return view;
+    const conf = view.conf;
     const size = pageSize(c, c.req.query('pageSize'), 100, 250);
     if (size instanceof Response) return size;
     const filter = parseFilter(c.req.query('filter') ?? '', { earliest_start_time: 'time', latest_end_time: 'time' });

@@ -1,5 +1,5 @@
 import type { Ctx } from './context.ts';
-import { activeConference } from './conference-lifecycle.ts';
+import { apiActiveConference, type ApiConference } from './conference-lifecycle.ts';
 import type { Conference, Participant, Space } from './state.ts';
 
 export function meetingUri(ctx: Ctx, space: Space): string {
@@ -9,7 +9,7 @@ export function meetingUri(ctx: Ctx, space: Space): string {
 /** A Space as the owner sees it (reference §3.3, §3.4): config always, activeConference only while live. */
 export function spaceJson(ctx: Ctx, space: Space): Record<string, unknown> {
   const newer = ctx.store.state.settings.newerSpaceFields;
-  const live = activeConference(ctx, space);
+  const live = apiActiveConference(ctx, space);
   return {
     name: space.name,
     meetingUri: meetingUri(ctx, space),
@@ -25,13 +25,13 @@ export function spaceJson(ctx: Ctx, space: Space): Record<string, unknown> {
   };
 }
 
-export function conferenceJson(conf: Conference): Record<string, unknown> {
+export function conferenceJson(view: ApiConference): Record<string, unknown> {
   return {
-    name: conf.name,
-    startTime: conf.startTime,
-    ...(conf.endTime ? { endTime: conf.endTime } : {}),
-    ...(conf.expireTime ? { expireTime: conf.expireTime } : {}),
-    space: conf.space,
+    name: view.conf.name,
+    startTime: view.conf.startTime,
+    ...(view.endTime ? { endTime: view.endTime } : {}),
+    ...(view.expireTime ? { expireTime: view.expireTime } : {}),
+    space: view.conf.space,
   };
 }
 

@@ -152,6 +152,8 @@ export const SettingsSchema = z.object({
   newerSpaceFields: z.boolean(),
   /** An empty list answers `{}` (proto3 JSON) rather than `{"conferenceRecords":[]}` (UNCONFIRMED). */
   emptyListAsEmptyObject: z.boolean(),
+  /** How long after a start or an end the API shows it: conference records lag the call (UNCONFIRMED, reference §3.7). */
+  recordLagMs: z.number().int().min(0),
   /** Status of `invalid_client` at the token endpoint (UNCONFIRMED: 401). */
   invalidClientStatus: z.union([z.literal(400), z.literal(401)]),
 });
@@ -190,6 +192,7 @@ export const DEFAULT_SETTINGS: Settings = {
   quotas: true,
   newerSpaceFields: true,
   emptyListAsEmptyObject: true,
+  recordLagMs: 0,
   invalidClientStatus: 401,
 };
 

@@ -89,6 +89,24 @@ describe('Google sandbox Meet REST API v2', () => {
     assert.deepEqual(both.map((r) => r.name), [again.json.conferenceRecord, joined.json.conferenceRecord], 'newest first');
   });
 
+  it('with recordLagMs, a conference shows up in the API and ends there only after the lag', async () => {
+    await start();
+    await s.control('POST', '/settings', { recordLagMs: 20_000 });
+    const sp = (await create()).json as unknown as Space;
+    const j = await s.control<{ participant: string; conferenceRecord: string }>('POST', `/spaces/${idOf(sp)}/join`, { displayName: 'Ada' });
+    const liveFilter = `space.name = "${sp.name}" AND end_time IS NULL`;
+    assert.deepEqual((await list(liveFilter)).json, {}, 'not visible yet');
+    assert.equal(((await api(s, token, 'GET', `/v2/${sp.name}`)).json as unknown as Space).activeConference, undefined);
+    assert.deepEqual(errorOf((await api(s, token, 'GET', `/v2/${j.json.conferenceRecord}`)).json), [404, 'NOT_FOUND']);
+    clock.advance(20_000);
+    assert.equal(((await list(liveFilter)).json as { conferenceRecords: Record_[] }).conferenceRecords.length, 1);
+    await s.control('POST', `/spaces/${idOf(sp)}/leave`, { participant: j.json.participant });
+    assert.equal(((await list(liveFilter)).json as { conferenceRecords: Record_[] }).conferenceRecords.length, 1, 'the end lags too');
+    clock.advance(20_000);
+    assert.deepEqual((await list(liveFilter)).json, {});
+    assert.equal(((await api(s, token, 'GET', `/v2/${j.json.conferenceRecord}`)).json as unknown as Record_).endTime, '2026-12-06T21:00:20.000Z');
+  });
+
   it('endActiveConference with nothing live follows the endWhenIdle switch (default 400 FAILED_PRECONDITION); meeting codes are refused', async () => {
     await start();
     const sp = (await create()).json as unknown as Space;
