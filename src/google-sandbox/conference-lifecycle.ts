@@ -8,10 +8,17 @@ export function findSpace(ctx: Ctx, id: string): Space | undefined {
   return ctx.store.state.spaces.find((s) => s.name === `spaces/${id}`);
 }
 
-/** Meeting codes are case-insensitive aliases (reference §3.2). */
+/**
+ * Meeting codes are case-insensitive aliases (reference §3.2) that expire about 365 days after the space
+ * was last used; the space itself stays reachable by its name.
+ */
 export function findSpaceByCode(ctx: Ctx, code: string): Space | undefined {
   const lower = code.toLowerCase();
-  return ctx.store.state.spaces.find((s) => s.meetingCode === lower);
+  const space = ctx.store.state.spaces.find((s) => s.meetingCode === lower);
+  if (!space || activeConference(ctx, space)) return space;
+  const ends = ctx.store.state.conferences.filter((c) => c.space === space.name && c.endTime !== null).map((c) => Date.parse(c.endTime ?? ''));
+  const lastUsed = Math.max(Date.parse(space.createdAt), ...ends);
+  return lastUsed + ctx.store.state.settings.meetingCodeLifetimeMs > ctx.now().getTime() ? space : undefined;
 }
 
 /** A conference as the API reports it now: with `recordLagMs`, a start or an end shows up only after the lag. */

@@ -154,6 +154,8 @@ export const SettingsSchema = z.object({
   emptyListAsEmptyObject: z.boolean(),
   /** How long after a start or an end the API shows it: conference records lag the call (UNCONFIRMED, reference §3.7). */
   recordLagMs: z.number().int().min(0),
+  /** A meeting code stops working this long after the space was last used (reference §3.2: about 365 days). */
+  meetingCodeLifetimeMs: z.number().int().positive(),
   /** Status of `invalid_client` at the token endpoint (UNCONFIRMED: 401). */
   invalidClientStatus: z.union([z.literal(400), z.literal(401)]),
 });
@@ -193,6 +195,7 @@ export const DEFAULT_SETTINGS: Settings = {
   newerSpaceFields: true,
   emptyListAsEmptyObject: true,
   recordLagMs: 0,
+  meetingCodeLifetimeMs: 365 * DAY_MS,
   invalidClientStatus: 401,
 };
 

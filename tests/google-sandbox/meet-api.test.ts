@@ -107,6 +107,23 @@ describe('Google sandbox Meet REST API v2', () => {
     assert.equal(((await api(s, token, 'GET', `/v2/${j.json.conferenceRecord}`)).json as unknown as Record_).endTime, '2026-12-06T21:00:20.000Z');
   });
 
+  it('a meeting code stops working a year after the space was last used; the space name keeps working', async () => {
+    await start();
+    const sp = (await create()).json as unknown as Space;
+    const j = await s.control<{ participant: string }>('POST', `/spaces/${idOf(sp)}/join`, { displayName: 'Ada' });
+    const byCode = async () => api(s, (await connect(s)).access_token, 'GET', `/v2/spaces/${sp.meetingCode}`);
+    clock.advance(400 * 24 * 60 * 60_000);
+    assert.equal((await byCode()).status, 200, 'in use: the code works');
+    await s.control('POST', `/spaces/${idOf(sp)}/leave`, { participant: j.json.participant });
+    clock.advance(365 * 24 * 60 * 60_000 - 1);
+    assert.equal((await byCode()).status, 200);
+    clock.advance(1);
+    assert.deepEqual(errorOf((await byCode()).json), [403, 'PERMISSION_DENIED']);
+    token = (await connect(s)).access_token;
+    assert.equal((await fetch(sp.meetingUri)).status, 404, 'the join link is dead');
+    assert.equal((await api(s, token, 'GET', `/v2/${sp.name}`)).status, 200);
+  });
+
   it('endActiveConference with nothing live follows the endWhenIdle switch (default 400 FAILED_PRECONDITION); meeting codes are refused', async () => {
     await start();
     const sp = (await create()).json as unknown as Space;
