@@ -54,6 +54,9 @@ const DEAD_TOKEN = 'Token has been expired or revoked.';
 
 export function mountToken(app: Hono, ctx: Ctx): void {
   app.post('/token', async (c) => {
+    // Token answers must never be cached (as Google's are marked).
+    c.header('Cache-Control', 'no-cache, no-store, max-age=0, must-revalidate');
+    c.header('Pragma', 'no-cache');
     const form = await readForm(c);
     const client = authenticateClient(c, ctx, form);
     if (!client.ok) return client.res;

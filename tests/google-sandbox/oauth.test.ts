@@ -46,7 +46,9 @@ describe('Google sandbox OAuth 2.0', () => {
     assert.equal(location.searchParams.get('scope'), `openid https://www.googleapis.com/auth/userinfo.email ${MEET_SCOPE}`);
     assert.equal(location.searchParams.get('authuser'), '0', 'extra parameters a client must ignore');
     assert.equal(location.searchParams.get('hd'), 'workspace.sandbox.google.test');
-    const r = await tokenRequest(s, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: v, ...clientCreds() });
+    const raw = await fetch(`${s.url}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: v, ...clientCreds() }) });
+    assert.match(raw.headers.get('cache-control') ?? '', /no-store/);
+    const r = { status: raw.status, json: (await raw.json()) as Record<string, unknown> };
     assert.equal(r.status, 200);
     assert.deepEqual(Object.keys(r.json).sort(), ['access_token', 'expires_in', 'id_token', 'refresh_token', 'scope', 'token_type']);
     assert.match(String(r.json.access_token), /^ya29\./);
