@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { RPC_STATUSES } from './google-errors.ts';
 
 export const FaultKindSchema = z.discriminatedUnion('kind', [
   /** A Google API error body `{"error":{code,message,status,details}}`. */
   z.object({
     kind: z.literal('google_error'),
     status: z.number().int().min(400).max(599),
-    rpcStatus: z.string().min(1),
+    rpcStatus: z.enum(RPC_STATUSES),
     message: z.string(),
     details: z.array(z.record(z.string(), z.unknown())).optional(),
   }),

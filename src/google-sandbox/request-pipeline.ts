@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Ctx } from './context.ts';
 import { endpointOf } from './endpoints.ts';
 import type { Fault } from './faults.ts';
-import { MESSAGES, googleError, oauthError, type RpcStatus } from './google-errors.ts';
+import { MESSAGES, googleError, oauthError } from './google-errors.ts';
 import { quotaExceeded, serviceDisabled } from './meet-auth.ts';
 import { grantTypeOf } from './oauth-token.ts';
 import type { QuotaClass } from './quotas.ts';
@@ -40,7 +40,7 @@ function faultResponse(c: Context, f: Fault, endpoint: string | null): Response 
   const k = f.fault;
   switch (k.kind) {
     case 'google_error':
-      return googleError(c, k.status as ContentfulStatusCode, k.rpcStatus as RpcStatus, k.message, k.details ?? []);
+      return googleError(c, k.status as ContentfulStatusCode, k.rpcStatus, k.message, k.details ?? []);
     case 'oauth_error':
       return oauthError(c, k.error, k.description, k.status as ContentfulStatusCode);
     case 'http':

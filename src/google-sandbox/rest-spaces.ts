@@ -7,7 +7,7 @@ import { isObject, readJsonObject } from './json-body.ts';
 import { authenticate, type Caller } from './meet-auth.ts';
 import { SCOPE } from './scopes.ts';
 import { spaceJson } from './space-view.ts';
-import type { AccessType, Space } from './state.ts';
+import { AccessTypeSchema, type AccessType, type Space } from './state.ts';
 
 const SPACE_FIELDS = ['name', 'meetingUri', 'meetingCode', 'config', 'activeConference', 'phoneAccess', 'gatewaySipAccess'];
 const CONFIG_FIELDS = ['accessType', 'entryPointAccess', 'moderation', 'moderationRestrictions', 'attendanceReportGenerationType', 'artifactConfig'];
@@ -66,7 +66,9 @@ export function mountSpaces(app: Hono, ctx: Ctx): void {
     if (!raw.ok) return badRequest(c, raw.error);
     const input = parseSpaceInput(c, raw.value);
     if (input instanceof Response) return input;
-    let accessType: AccessType = input.accessType === undefined || input.accessType === 'ACCESS_TYPE_UNSPECIFIED' ? account.defaultAccessType : (input.accessType as AccessType);
+    // Unset or ACCESS_TYPE_UNSPECIFIED: the account's default, which the answer shows (never UNSPECIFIED).
+    const asked = AccessTypeSchema.safeParse(input.accessType);
+    let accessType: AccessType = asked.success ? asked.data : account.defaultAccessType;
     if (accessType === 'OPEN' && account.openPolicy === 'reject') return googleError(c, 403, 'PERMISSION_DENIED', MESSAGES.openNotAllowed);
     if (accessType === 'OPEN' && account.openPolicy === 'downgrade') accessType = 'TRUSTED';
     const { id, code } = uniqueSpace(ctx);
