@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { failOnConsoleError } from '../support/console-guard.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { declareIncident, openIntegrationsHub, RecordingJourney, sandboxControl, signUpOwner, timelineEntries, warRoomSection, zoomCard, type Person } from '../support/journeys.ts';
+import { declareIncident, openIntegrationsHub, RecordingJourney, sandboxControl, signIn, signUpOwner, timelineEntries, warRoomSection, zoomCard, type Person } from '../support/journeys.ts';
 
 failOnConsoleError();
 
@@ -70,6 +70,7 @@ describe('Ending the Zoom meeting when the incident is resolved (Chromium)', { t
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
     owner = await j.newPage();
     await signUpOwner(j, owner, OWNER, 'Initech Support');
+    await signIn(j, owner, OWNER);
   });
 
   after(async () => {

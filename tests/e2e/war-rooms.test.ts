@@ -57,6 +57,8 @@ const TITLE = 'Checkout returns 502 for all card payments';
 const OTHER_TITLE = 'Label printing stalls in the Leeds warehouse';
 /** The incident whose war room a responder creates with the keyboard only. */
 const KEYBOARD_TITLE = 'Search results time out for EU customers';
+/** An incident without a war room, for the Viewer's "Create War Room is missing" row. */
+const VIEWER_TITLE = 'Invoice PDFs render blank';
 const BASIC_USER = 'basic@sandbox.zoom.test';
 
 const JOIN = 'Join Zoom war room';
@@ -534,9 +536,11 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 300_000 }, () => 
   describe('Troubleshooting', () => {
     it('Create War Room is missing: you do not have incident edit permission (Viewer)', async (t) => {
       await j.step(t, async () => {
-        // The Viewer's page, open since they joined, follows the end of the meeting by itself.
+        // An incident with no war room yet (the first one keeps its war room while it is active).
+        await declareIncident(j, owner, { title: VIEWER_TITLE, severity: 'SEV3' });
+        await openIncident(j, viewer, VIEWER_TITLE);
         const section = warRoomSection(viewer);
-        await waitForLiveUpdate(viewer, 'the ended war room on the Viewer’s page', section.getByText(/No war room yet\./));
+        await section.getByText(/No war room yet\./).waitFor();
         assert.equal(await createButton(viewer).count(), 0, 'a Viewer is not offered Create War Room');
         assert.match(await section.innerText(), /Your role can't edit incidents, so Create War Room is not offered to you: an Owner, Admin or Responder can create one\./, 'the War room section says why');
         assert.ok(await viewer.getByRole('note').getByText("Your role can't edit incidents. Ask an Owner or Admin.").isVisible(), 'and the page says what to do');
