@@ -71,8 +71,8 @@ const UNREACHABLE_ZOOM: ZoomConfig = {
   webhookUrl: 'http://runframe.test/webhooks/zoom',
 };
 
-export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetch; web?: Partial<WebOptions>; signIn?: Partial<HubDeps['settings']['signIn']> } = {}) {
-  const database: TestDatabase = await openTestDatabase();
+export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetch; web?: Partial<WebOptions>; signIn?: Partial<HubDeps['settings']['signIn']>; database?: TestDatabase } = {}) {
+  const database: TestDatabase = opts.database ?? (await openTestDatabase());
   const clock = manualClock(new Date('2026-11-26T12:00:00Z'));
   const logLines: string[] = [];
   const log = createLog('info', new Writable({ write: (chunk, _enc, cb) => (logLines.push(String(chunk)), cb()) }));
