@@ -8,6 +8,7 @@ import { HEALTH_CHECK_JOB, healthCheckJob } from './integrations/hub/health-chec
 import { buildApp } from './http/app.tsx';
 import type { AppEnv } from './http/env.ts';
 import { startWorker } from './jobs/runner.ts';
+import { RETENTION_SWEEP, retentionJobs } from './jobs/retention.ts';
 import { createPasswordHasher } from './platform/crypto.ts';
 import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
@@ -106,7 +107,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     meetingEvents: meetingEventHandler,
     mounts: sandbox ? [{ prefix: SANDBOX_PREFIX, fetch: (req, env) => sandbox.app.fetch(req, env) }] : [],
   });
-  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP] });
+  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps), ...retentionJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP, RETENTION_SWEEP] });
   return {
     app,
     deps,
