@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isDatabaseUnavailable } from '../platform/db/client.ts';
+import { isDatabaseUnavailable } from '../platform/db-errors.ts';
 import { AppError, type ErrorCode } from '../shared/errors.ts';
 
 export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {

@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { describeDbError } from './db/client.ts';
+import { describeDbError } from './db-errors.ts';
 
 export type Log = Logger;
 
