@@ -1,6 +1,6 @@
 import type { Deps } from '../domain/context.ts';
 import { purgeExpiredData } from '../domain/retention/purge-expired-data.ts';
-import type { JobHandler, PeriodicJob } from './runner.ts';
+import type { JobHandler, PeriodicJob } from '../platform/jobs/queue.ts';
 
 export const RETENTION_JOB = 'retention.purge';
 /** Once a day, in whichever process claims it. */

@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { purgeExpiredData } from '../../src/domain/retention/purge-expired-data.ts';
 import { countAttempt } from '../../src/domain/orgs/sign-in-throttle.ts';
 import { RETENTION_JOB, RETENTION_SWEEP, retentionJobs } from '../../src/jobs/retention.ts';
-import { enqueueJob, runOneJob } from '../../src/jobs/runner.ts';
+import { enqueueJob, runOneJob } from '../../src/platform/jobs/queue.ts';
 import { idempotencyKeys, jobs, sessions, signInThrottle, webhookEvents } from '../../src/platform/db/schema.ts';
 import { createSession, resolveSession } from '../../src/domain/orgs/sessions.ts';
 import { makeTestApp } from '../support/app.ts';
