@@ -28,8 +28,8 @@ export async function signIn({ deps, meta, input }: { deps: Deps; meta: RequestM
   const { maxFailures, maxFailuresPerAddress, windowMinutes } = deps.settings.signIn;
   const windowMs = windowMinutes * 60_000;
   const keys = throttleKeys(email, meta.ip);
+  // The account's counter first: attempts it refuses do not also count against the address.
   const account = await countAttempt(deps.db, deps.clock, keys.account, windowMs);
-  const address = await countAttempt(deps.db, deps.clock, keys.address, windowMs);
   if (account.count > maxFailures) {
     const seconds = waitFor(deps, account.windowEndsAt);
     throw new AppError('rate_limited', `Too many failed sign-ins for ${email}. Wait ${Math.ceil(seconds / 60)} minutes, then try again.`, {
@@ -37,7 +37,9 @@ export async function signIn({ deps, meta, input }: { deps: Deps; meta: RequestM
       retryAfterSeconds: seconds,
     });
   }
+  const address = await countAttempt(deps.db, deps.clock, keys.address, windowMs);
   if (address.count > maxFailuresPerAddress) {
+    await forgiveAttempt(deps.db, keys.account);
     const seconds = waitFor(deps, address.windowEndsAt);
     throw new AppError('rate_limited', `Too many failed sign-ins from your network. Wait ${Math.ceil(seconds / 60)} minutes, then try again.`, {
       hint: 'Sign-ins from this address are paused for a while after many wrong passwords.',
