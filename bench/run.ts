@@ -55,7 +55,9 @@ const runframe = await startRunframe(loadConfig({ DATA_DIR: dataDir, PORT: Strin
 const server = serve({ fetch: runframe.app.fetch, port, hostname: '127.0.0.1' });
 await runframe.afterListen();
 const deps = runframe.deps;
-const { userId, orgId } = await signUp({ deps, meta: systemMeta(), input: { name: 'Bench', email: 'bench@example.com', password: 'correct horse battery', organizationName: 'Bench' } });
+const signedUp = await signUp({ deps, meta: systemMeta(), input: { name: 'Bench', email: 'bench@example.com', password: 'correct horse battery', organizationName: 'Bench' } });
+if (!signedUp.created) throw new Error('the bench database is fresh: the account must be new');
+const { userId, orgId } = signedUp;
 const actor = { userId, orgId, name: 'Bench', email: 'bench@example.com', role: 'owner' as const, via: 'cli' as const };
 const token = (await createApiToken({ ctx: { ...deps, actor, meta: systemMeta() }, input: { name: 'bench' } })).token;
 const cookie = await createSession(deps, userId, orgId);

@@ -8,6 +8,8 @@ import { HEALTH_CHECK_JOB, healthCheckJob } from './integrations/hub/health-chec
 import { buildApp } from './http/app.tsx';
 import type { AppEnv } from './http/env.ts';
 import { startWorker } from './platform/jobs/queue.ts';
+import { RETENTION_SWEEP, retentionJobs } from './jobs/retention.ts';
+import { createPasswordHasher } from './platform/crypto.ts';
 import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
 import { createLog, type Log } from './platform/log.ts';
@@ -93,6 +95,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     clock,
     log,
     settings: { publicUrl: config.publicUrl, sessionTtlHours: config.sessionTtlHours, signIn: config.signIn },
+    passwords: createPasswordHasher(config.passwordHashing),
     keyRing: config.keyRing,
     secretKey: config.secretKey,
     providers: createProviderRegistry({ zoom: config.zoom, now: () => clock.now() }),
@@ -102,11 +105,11 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
   const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
   const app = buildApp({
     deps,
-    web: { secureCookies: config.secureCookies },
+    web: { secureCookies: config.secureCookies, trustedProxies: config.trustedProxies },
     meetingEvents: meetingEventHandler,
     mounts: sandbox ? [{ prefix: SANDBOX_PREFIX, fetch: (req, env) => sandbox.app.fetch(req, env) }] : [],
   });
-  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP] });
+  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps), ...retentionJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP, RETENTION_SWEEP] });
   return {
     app,
     deps,

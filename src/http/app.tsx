@@ -16,7 +16,7 @@ import { buildOpenApi } from './api/openapi.ts';
 import { API_PREFIX, mountRoutes, type ApiRoute } from './api/registry.ts';
 import type { AppEnv, WebOptions } from './env.ts';
 import { envelope, errorStatus, toAppError } from './errors.ts';
-import { authenticate, csrfProtection, requestContext } from './middleware.ts';
+import { authenticate, csrfProtection, requestContext, securityHeaders } from './middleware.ts';
 import { authPages } from './web/auth/routes.tsx';
 import { html, sessionOf } from './web/helpers.tsx';
 import { incidentPages } from './web/incidents/routes.tsx';
@@ -60,6 +60,8 @@ export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOpti
   const icon = asset('favicon.svg');
   const warRoomJs = asset('war-room.js');
 
+  // First, so that every answer gets them: mounts, assets, /healthz, errors.
+  app.use('*', securityHeaders(web));
   for (const m of mounts) {
     app.all(m.prefix, (c) => m.fetch(c.req.raw, c.env));
     app.all(`${m.prefix}/*`, (c) => m.fetch(c.req.raw, c.env));
@@ -102,12 +104,6 @@ export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOpti
     requireProvider(deps, providerId);
     const r = await handleWebhook(deps, providerId, await c.req.text(), c.req.raw.headers, meetingEvents);
     return c.json(r.body, r.status);
-  });
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('x-content-type-options', 'nosniff');
-    c.header('referrer-policy', 'same-origin');
-    if (!c.res.headers.has('x-frame-options')) c.header('x-frame-options', 'DENY');
   });
   app.use('*', authenticate);
   app.use('*', csrfProtection);

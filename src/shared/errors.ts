@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'needs_reconnect',
   'provider_rejected',
   'provider_unavailable',
+  'unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

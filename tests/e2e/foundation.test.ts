@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { failOnConsoleError } from '../support/console-guard.ts';
 import { checkA11y, isFocused, launchBrowser, screenshot, trackPageErrors, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { signInAfterSignUp } from '../support/journeys.ts';
 
 failOnConsoleError();
 
@@ -104,7 +105,7 @@ describe('foundation journey (issue 2) in Chromium', { timeout: 300_000 }, () =>
       await owner.getByLabel('Password').fill(PASSWORD);
       await owner.getByLabel('Organization name').fill(ORG);
       await owner.getByRole('button', { name: 'Create account' }).click();
-      await owner.waitForURL(`${server.url}/incidents`);
+      await signInAfterSignUp({ url: (p) => `${server.url}${p}` }, owner, PASSWORD);
 
       await owner.getByRole('heading', { level: 1, name: 'Incidents' }).waitFor();
       await owner.getByText('No incidents yet.').waitFor();
@@ -196,7 +197,7 @@ describe('foundation journey (issue 2) in Chromium', { timeout: 300_000 }, () =>
       await viewer.getByLabel('Work email').fill(VIEWER.email);
       await viewer.getByLabel('Password').fill(PASSWORD);
       await viewer.getByRole('button', { name: 'Create account and join' }).click();
-      await viewer.waitForURL(`${server.url}/incidents`);
+      await signInAfterSignUp({ url: (p) => `${server.url}${p}` }, viewer, PASSWORD);
     });
   });
 

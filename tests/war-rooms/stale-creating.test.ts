@@ -8,6 +8,7 @@ import { STALE_WAR_ROOMS_JOB, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from '../../s
 import { meetingPort } from '../../src/integrations/hub/meetings.ts';
 import { createWarRoom } from '../../src/domain/war-rooms/create-war-room.ts';
 import { drainWarRoomCreates, inFlightCreates } from '../../src/domain/war-rooms/in-flight.ts';
+import { WAIT_FOR_OTHER_CREATE_MS } from '../../src/domain/war-rooms/create-war-room.ts';
 import { attemptMarker } from '../../src/domain/war-rooms/model.ts';
 import { resolveStaleWarRoom } from '../../src/domain/war-rooms/resolve-stale-war-rooms.ts';
 import { systemMeta } from '../../src/domain/context.ts';
@@ -136,6 +137,32 @@ test('a click on a creating war room younger than the threshold waits for the cr
   assert.equal((await lists()) - listsBefore, 1, 'searched once, when it was stale');
   assert.equal((await creates()) - createsBefore, 0, 'the waiting click created nothing');
   assert.equal((await create(o, inc.id)).status, 201, 'and the next click works');
+});
+
+test('a click that finds another attempt still creating waits at most 10 s, then answers 202 with the war room creating and Retry-After', { timeout: 60_000 }, async () => {
+  const o = await orgWithZoom();
+  const inc = await incident(o);
+  const stuck = await stuckAttempt(o, inc, { ageMs: 30_000, zoomMadeIt: false });
+  const createsBefore = await creates();
+  const answer = t.api(o, 'POST', `/api/v1/incidents/${inc.id}/war-room`, {}, { 'idempotency-key': 'waits-ten-seconds' });
+  await joined(o, 'waits-ten-seconds', stuck.id);
+  // Ten seconds pass on the clock: the attempt is 40 s old, far from stale (2 min), and still at Zoom.
+  t.clock.advance(WAIT_FOR_OTHER_CREATE_MS);
+  try {
+    const res = await answer;
+    assert.equal(res.status, 202, res.text);
+    assert.equal(res.headers.get('retry-after'), '5');
+    assert.equal(res.json.warRoom.id, stuck.id);
+    assert.equal(res.json.warRoom.state, 'creating');
+  } finally {
+    t.clock.advance(-WAIT_FOR_OTHER_CREATE_MS);
+  }
+  assert.equal((await row(stuck.id))?.state, 'creating', 'the attempt is left to finish');
+  assert.equal((await creates()) - createsBefore, 0, 'the waiting click created nothing');
+  // The incident page shows it in progress (and its script polls until it settles).
+  const page = await t.page(o, 'GET', `/incidents/${inc.number}`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /Creating the Zoom meeting…/);
 });
 
 test('the periodic sweep settles stuck war rooms, once each even when two sweeps race, and creates no meeting', async () => {

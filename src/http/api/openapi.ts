@@ -39,6 +39,7 @@ export function buildOpenApi(routes: ApiRoute[], publicUrl: string) {
     responses['429'] = error('Too many requests', true);
     for (const [status, description] of Object.entries(r.errors ?? {})) responses[status] = error(description, status === '503');
     if (!r.errors?.[409]) responses['409'] = error('Conflicts with the current state');
+    if (!r.errors?.[503]) responses['503'] = error('Runframe cannot reach its database (code "unavailable"); try again after Retry-After', true);
     (paths[r.path] ??= {})[r.method] = {
       summary: r.summary,
       tags: [r.tag],

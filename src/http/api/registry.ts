@@ -12,7 +12,7 @@ export interface ApiRoute {
   body?: z.ZodType;
   query?: z.ZodObject;
   headers?: { name: string; description: string }[];
-  responses: Partial<Record<200 | 201 | 204, z.ZodType | null>>;
+  responses: Partial<Record<200 | 201 | 202 | 204, z.ZodType | null>>;
   /** Error statuses beyond the ones every route can answer (see openapi.ts), with what they mean here. */
   errors?: Partial<Record<409 | 422 | 503, string>>;
   /** The body may be left out entirely (every field is optional). */
@@ -48,7 +48,7 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
 }
 
 /** Sends a response typed by its schema, so the OpenAPI document and the handler cannot drift apart. */
-export function respond<S extends z.ZodType>(c: Context<AppEnv>, _schema: S, data: z.input<S>, status: 200 | 201 = 200): Response {
+export function respond<S extends z.ZodType>(c: Context<AppEnv>, _schema: S, data: z.input<S>, status: 200 | 201 | 202 = 200): Response {
   return c.json(data as object, status);
 }
 

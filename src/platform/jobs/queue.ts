@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '../db/client.ts';
 import { queryRows } from '../db/client.ts';
 import { jobs } from '../db/schema.ts';
-import type { Log } from '../log.ts';
+import { errorSummary, type Log } from '../log.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { newId } from '../../shared/ids.ts';
 import type { Db } from '../db/client.ts';
@@ -57,7 +57,7 @@ export async function runOneJob(db: Db, clock: Clock, log: Log, handlers: Record
     await handler(job.payload, { attempt: job.attempts, final: job.attempts >= job.max_attempts });
     await db.execute(sql`update jobs set done_at = ${clock.now().toISOString()}, locked_until = null where id = ${job.id}`);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorSummary(err);
     const giveUp = job.attempts >= job.max_attempts;
     const retryAt = new Date(clock.now().getTime() + Math.min(2 ** job.attempts * 1000, 10 * 60_000));
     log.warn({ jobId: job.id, kind: job.kind, attempts: job.attempts, giveUp, err: message }, 'job failed');

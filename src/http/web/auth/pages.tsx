@@ -52,8 +52,8 @@ export const SignUpPage: FC<{ shell: PageShell; values: FormValues; error?: AppE
   </Layout>
 );
 
-export const SignInPage: FC<{ shell: PageShell; email?: string; next?: string; error?: AppError | null }> = ({ shell, email, next, error }) => (
-  <Layout {...shell} error={error ?? null}>
+export const SignInPage: FC<{ shell: PageShell; email?: string | undefined; next?: string | undefined; error?: AppError | null; notice?: string }> = ({ shell, email, next, error, notice }) => (
+  <Layout {...shell} error={error ?? null} notice={notice ?? shell.notice ?? null}>
     <div class="panel narrow">
       <h1>Sign in to Runframe</h1>
       <form method="post" action="/sign-in" novalidate>

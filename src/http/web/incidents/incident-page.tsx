@@ -35,7 +35,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
       <h1>
         {incident.reference} {incident.title}
       </h1>
-      <p class="row" style="align-items: center">
+      <p class="row items-center">
         <SeverityBadge severity={incident.severity} /> <StatusBadge incident={incident} />
         <span class="muted">
           Declared {fmtTime(incident.createdAt)}
@@ -52,7 +52,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
         <div>
           <section class="panel" aria-labelledby="summary-h">
             <h2 id="summary-h">Summary</h2>
-            {incident.summary ? <p style="white-space: pre-wrap">{incident.summary}</p> : <p class="muted">No summary yet.</p>}
+            {incident.summary ? <p class="pre-wrap">{incident.summary}</p> : <p class="muted">No summary yet.</p>}
           </section>
           <section class="panel" aria-labelledby="war-room-h" id="war-room">
             <h2 id="war-room-h">War room</h2>

@@ -57,8 +57,8 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
   const base = `/integrations/${card.id}`;
   return (
     <article class="panel card" aria-labelledby={`card-${card.id}`} data-status={status}>
-      <div class="row" style="justify-content: space-between; align-items: center">
-        <h3 id={`card-${card.id}`} style="margin: 0">
+      <div class="row between items-center">
+        <h3 id={`card-${card.id}`} class="m-0">
           {card.displayName}
         </h3>
         <span class={`badge ${c?.status === 'connected' ? 'status-inactive' : c ? 'status-active' : 'sev-SEV4'}`} role="status" aria-label={`${card.displayName} status: ${status}`}>
@@ -125,7 +125,7 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
         </dl>
       )}
       {canManage ? (
-        <div class="row" style="margin-top: 12px">
+        <div class="row mt-12">
           {c === null && (
             <form method="post" action={`${base}/connect`}>
               <Csrf token={shell.csrfToken} />
@@ -156,13 +156,13 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
         </div>
       ) : (
         <>
-          <div class="row" style="margin-top: 12px">
+          <div class="row mt-12">
             <button type="button" disabled aria-describedby={`cannot-manage-${card.id}`}>
               Connect
             </button>
           </div>
           <div class="alert info" role="note">
-            <p id={`cannot-manage-${card.id}`} style="margin: 0">
+            <p id={`cannot-manage-${card.id}`} class="m-0">
               {cannotManageText(card.displayName)}
             </p>
             {managers.length > 0 && <p>Owners and Admins here: {managers.join(', ')}.</p>}
@@ -186,9 +186,9 @@ const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canMa
       <fieldset class="field" disabled={!canManage}>
         <legend>Create the war room automatically when an incident is declared at, or raised to:</legend>
         {SEVERITIES.map((s) => (
-          <span style="margin-right: 14px; white-space: nowrap">
+          <span class="mr-14 nowrap">
             <input type="checkbox" id={`auto-${s}`} name="autoCreateSeverities" value={s} checked={settings.autoCreateSeverities.includes(s)} />{' '}
-            <label for={`auto-${s}`} style="display: inline">
+            <label for={`auto-${s}`} class="inline">
               {s}
             </label>
           </span>
@@ -197,7 +197,7 @@ const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canMa
       </fieldset>
       <div class="field">
         <input type="checkbox" id="end-on-resolve" name="endMeetingOnResolve" checked={settings.endMeetingOnResolve} disabled={!canManage} />{' '}
-        <label for="end-on-resolve" style="display: inline">
+        <label for="end-on-resolve" class="inline">
           Also end the meeting for everyone when the incident is resolved
         </label>
         <p class="help muted">Runframe never deletes meetings.</p>

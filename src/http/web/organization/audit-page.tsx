@@ -72,7 +72,7 @@ export const AuditPage: FC<AuditProps> = ({ shell, entries, filters, page, perPa
                 </td>
                 <td>
                   {e.ip || '—'}
-                  <div class="muted" style="font-size: .8rem">
+                  <div class="muted small">
                     {e.userAgent.slice(0, 60)}
                   </div>
                 </td>
