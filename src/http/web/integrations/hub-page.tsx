@@ -171,27 +171,35 @@ const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canMa
         War room settings saved.
       </p>
     )}
+    {!canManage && (
+      <p class="alert info" role="note">
+        Only Owners and Admins can change war room settings.
+      </p>
+    )}
     <form method="post" action="/organization/war-room-settings">
       <Csrf token={shell.csrfToken} />
-      <fieldset class="field" disabled={!canManage}>
+      <fieldset class="group" disabled={!canManage}>
         <legend>Create the war room automatically when an incident is declared at, or raised to:</legend>
-        {SEVERITIES.map((s) => (
-          <span style="margin-right: 14px; white-space: nowrap">
-            <input type="checkbox" id={`auto-${s}`} name="autoCreateSeverities" value={s} checked={settings.autoCreateSeverities.includes(s)} />{' '}
-            <label for={`auto-${s}`} style="display: inline">
-              {s}
-            </label>
-          </span>
-        ))}
+        <div class="choices">
+          {SEVERITIES.map((s) => (
+            <span style="white-space: nowrap">
+              <input type="checkbox" id={`auto-${s}`} name="autoCreateSeverities" value={s} checked={settings.autoCreateSeverities.includes(s)} />{' '}
+              <label for={`auto-${s}`}>{s}</label>
+            </span>
+          ))}
+        </div>
         <p class="help muted">Off unless you tick a severity. The same Create War Room happens, on behalf of whoever declared or raised the incident.</p>
       </fieldset>
-      <div class="field">
-        <input type="checkbox" id="end-on-resolve" name="endMeetingOnResolve" checked={settings.endMeetingOnResolve} disabled={!canManage} />{' '}
-        <label for="end-on-resolve" style="display: inline">
-          Also end the meeting for everyone when the incident is resolved
-        </label>
-        <p class="help muted">Runframe never deletes meetings.</p>
-      </div>
+      <fieldset class="group" disabled={!canManage}>
+        <legend>When the incident is resolved or closed</legend>
+        <div class="choices">
+          <span>
+            <input type="checkbox" id="end-on-resolve" name="endMeetingOnResolve" checked={settings.endMeetingOnResolve} />{' '}
+            <label for="end-on-resolve">Also end the meeting for everyone when the incident is resolved</label>
+          </span>
+        </div>
+        <p class="help muted">The war room always ends in Runframe. Runframe never deletes meetings.</p>
+      </fieldset>
       {canManage && <button type="submit">Save war room settings</button>}
     </form>
   </section>
