@@ -176,7 +176,7 @@ test('bad bodies: nothing to change, unknown fields, wrong types and sizes are 4
   const tag = await etag(owner, inc.id);
   const cases: [unknown, string, RegExp][] = [
     [{}, 'body', /at least one of/],
-    [{ name: 'x' }, 'body', /can only be title, summary, severity, leadUserId or status/],
+    [{ name: 'x', status: 'fixing' }, 'body', /^has name, which cannot be changed: the fields are title, summary, severity, leadUserId and status$/],
     [{ title: '' }, 'title', /is required/],
     [{ title: 'x'.repeat(201) }, 'title', /at most 200/],
     [{ summary: 'x'.repeat(10_001) }, 'summary', /at most 10,000/],
@@ -326,3 +326,15 @@ for (const endMeetingOnResolve of [false, true]) {
     assert.equal((await endCalls()) - before, endMeetingOnResolve ? 1 : 0, 'Zoom is asked to end the meeting only when the organization chose that');
   });
 }
+
+test('a JSON Merge Patch content type is read as JSON; a form body is refused with what was expected', async () => {
+  const inc = await declare();
+  const send = (type: string, body: string) =>
+    t.app.request(`/api/v1/incidents/${inc.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${owner.token}`, 'if-match': '*', 'content-type': type }, body });
+  const merge = await send('application/merge-patch+json', JSON.stringify({ title: 'Merge patched' }));
+  assert.equal(merge.status, 200);
+  const form = await send('application/x-www-form-urlencoded', 'title=Form');
+  assert.equal(form.status, 400);
+  assert.equal(((await form.json()) as { error: { fields: { field: string }[] } }).error.fields[0]?.field, 'body');
+  assert.equal((await read(owner, inc.id)).json.incident.title, 'Merge patched');
+});

@@ -21,7 +21,10 @@ export const UpdateIncidentInput = z
       leadUserId: z.union([z.uuid({ error: 'must be the id of a member' }), z.null()], { error: 'must be the id of a member, or null for no lead' }).optional(),
       status: Status.optional(),
     },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? 'can only be title, summary, severity, leadUserId or status' : 'must be a JSON object') },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys' ? `has ${issue.keys.join(', ')}, which cannot be changed: the fields are title, summary, severity, leadUserId and status` : 'must be a JSON object',
+    },
   )
   .describe('The fields to change; a field left out, or equal to its current value, is left alone.');
 

@@ -38,7 +38,8 @@ export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const text = await c.req.text();
   // No body at all reads as {}: the schema then names any field that is required.
   if (text.trim() === '') return {};
-  if (!type.includes('application/json')) {
+  // application/json, or a JSON flavour such as application/merge-patch+json.
+  if (!/application\/(?:[\w.-]+\+)?json/i.test(type)) {
     throw new AppError('validation', 'The request body must be JSON.', {
       fields: [{ field: 'body', reason: 'must be sent with Content-Type: application/json' }],
       hint: 'Send a JSON object with Content-Type: application/json.',

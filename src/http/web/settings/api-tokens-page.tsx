@@ -13,7 +13,7 @@ export interface TokensProps {
 
 export const ApiTokensPage: FC<TokensProps> = ({ shell, tokens, created, error, notice }) => (
   <Layout {...shell} error={error ?? null} notice={notice ?? null}>
-    <p class="muted">Settings</p>
+    <p class="muted">Your account</p>
     <h1>API tokens</h1>
     <p>Personal tokens act as you, with your role, in the current organization. Send them as <code>Authorization: Bearer …</code> to the <a href="/api/openapi.json">JSON API</a>.</p>
     {created && (
