@@ -282,7 +282,10 @@ export const warRooms = pgTable(
     providerMeetingId: text('provider_meeting_id'),
     joinUrl: text('join_url'),
     state: text('state').notNull(),
+    /** The call as the provider last reported it: not started, live, or empty (everyone left; the link still works). */
     liveStatus: text('live_status').notNull().default('not_started'),
+    /** When the provider's event behind `live_status` happened: an older, late or retried event never overrides a newer one. */
+    liveStatusAt: ts('live_status_at'),
     /** Written into the meeting's agenda so a lost answer can be found instead of creating twice. */
     attemptMarker: text('attempt_marker').notNull(),
     /** The provider may have created the meeting even though the answer never arrived. */
@@ -302,7 +305,7 @@ export const warRooms = pgTable(
     index('war_rooms_incident_idx').on(t.incidentId, t.createdAt),
     index('war_rooms_meeting_idx').on(t.provider, t.providerMeetingId),
     check('war_rooms_state_check', sql`${t.state} in ('creating','active','ended','expired','failed')`),
-    check('war_rooms_live_check', sql`${t.liveStatus} in ('not_started','live','ended')`),
+    check('war_rooms_live_check', sql`${t.liveStatus} in ('not_started','live','empty')`),
   ],
 );
 
