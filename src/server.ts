@@ -64,7 +64,7 @@ async function startDemoSandbox(config: Config, log: Log) {
     clientId: config.zoom.clientId,
     clientSecret: config.zoom.clientSecret,
     redirectUris: [config.zoom.redirectUri],
-    scopes: ['user:read:user', 'meeting:write:meeting', 'meeting:read:meeting', 'meeting:read:list_meetings', 'meeting:update:meeting'],
+    scopes: ['user:read:user', 'meeting:write:meeting', 'meeting:read:meeting', 'meeting:read:list_meetings', 'meeting:update:status'],
   };
   await sandbox.registerApp(registration);
   // Like Zoom, the sandbox validates the webhook endpoint (CRC) when it is subscribed, which needs

@@ -8,7 +8,8 @@ import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import type { Db } from '../platform/db/client.ts';
 
-export type JobHandler = (payload: unknown) => Promise<void>;
+/** `run.final`: this is the job's last attempt, so a handler can say what a failure means for good. */
+export type JobHandler = (payload: unknown, run?: { attempt: number; final: boolean }) => Promise<void>;
 
 /** Enqueue inside the transaction of the change that needs the job, so neither exists without the other. */
 export async function enqueueJob(
@@ -53,7 +54,7 @@ export async function runOneJob(db: Db, clock: Clock, log: Log, handlers: Record
   const handler = handlers[job.kind];
   try {
     if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-    await handler(job.payload);
+    await handler(job.payload, { attempt: job.attempts, final: job.attempts >= job.max_attempts });
     await db.execute(sql`update jobs set done_at = ${clock.now().toISOString()}, locked_until = null where id = ${job.id}`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -3,7 +3,7 @@ import { systemMeta } from '../domain/context.ts';
 import { findMembership, requireUser } from '../domain/orgs/memberships.ts';
 import { AUTO_CREATE_JOB, recordAutoCreateSkipped } from '../domain/war-rooms/automation.ts';
 import { createWarRoom, isOnTimeline } from '../domain/war-rooms/create-war-room.ts';
-import { END_MEETING_JOB, expireWarRooms } from '../domain/war-rooms/end-war-rooms.ts';
+import { END_MEETING_JOB, expireWarRooms, recordMeetingEndOutcome } from '../domain/war-rooms/end-war-rooms.ts';
 import { applyMeetingEvent } from '../domain/war-rooms/apply-meeting-event.ts';
 import { findIncident } from '../domain/incidents/require-incident.ts';
 import { MeetingError } from '../domain/war-rooms/port.ts';
@@ -16,7 +16,8 @@ import { AppError } from '../shared/errors.ts';
 import type { JobHandler, PeriodicJob } from './runner.ts';
 
 const AutoCreate = z.object({ orgId: z.string(), incidentId: z.string(), userId: z.string() });
-const EndMeeting = z.object({ orgId: z.string(), provider: z.string(), meetingId: z.string() });
+// incidentId and warRoomId are absent from jobs queued before the outcome was put on the timeline.
+const EndMeeting = z.object({ orgId: z.string(), provider: z.string(), meetingId: z.string(), incidentId: z.string().optional(), warRoomId: z.string().optional() });
 
 export const STALE_WAR_ROOMS_JOB = 'war_room.resolve_stale';
 /**
@@ -70,14 +71,21 @@ export function warRoomJobs(hub: HubDeps): Record<string, JobHandler> {
         if (reason) await skipped(reason);
       }
     },
-    [END_MEETING_JOB]: async (payload) => {
+    [END_MEETING_JOB]: async (payload, run) => {
       const p = EndMeeting.parse(payload);
+      const outcome = (o: { ended: true } | { ended: false; why: string }) =>
+        p.incidentId ? recordMeetingEndOutcome(hub.db, hub.clock, { orgId: p.orgId, incidentId: p.incidentId, provider: p.provider, providerName: meetings.displayName(p.provider) }, o) : Promise.resolve();
       try {
         await meetings.endMeeting(p.orgId, p.provider, p.meetingId);
       } catch (err) {
-        if (err instanceof MeetingError && !err.retryable) return;
-        throw err;
+        if (!(err instanceof MeetingError)) throw err;
+        const why = err.appError.hint ? `${err.appError.message} ${err.appError.hint}` : err.appError.message;
+        // An outage is tried again later; the timeline hears of it only when Runframe gives up.
+        if (err.retryable && run?.final === false) throw err;
+        await outcome({ ended: false, why });
+        return;
       }
+      await outcome({ ended: true });
     },
     [STALE_WAR_ROOMS_JOB]: async () => {
       await expireWarRooms(hub.db, hub.clock);
@@ -89,5 +97,5 @@ export function warRoomJobs(hub: HubDeps): Record<string, JobHandler> {
 /** meeting.started / meeting.ended from a provider webhook drive the war room's live badge. */
 export const meetingEventHandler: MeetingEventHandler = async (hub, event, providerId) => {
   const name = hub.providers.get(providerId)?.displayName ?? providerId;
-  await applyMeetingEvent(hub.db, hub.clock, { provider: providerId, providerName: name, meetingId: event.meetingId, type: event.type === 'meeting_started' ? 'started' : 'ended' });
+  await applyMeetingEvent(hub.db, hub.clock, { provider: providerId, providerName: name, meetingId: event.meetingId, type: event.type === 'meeting_started' ? 'started' : 'ended', at: event.at });
 };

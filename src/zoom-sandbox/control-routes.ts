@@ -4,7 +4,7 @@ import type { Ctx } from './context.ts';
 import { FaultRequestSchema } from './faults.ts';
 import { activeGrantsOf, revokeGrant } from './grants.ts';
 import { zoomId } from './ids.ts';
-import { endMeeting, findMeeting, startMeeting } from './meeting-lifecycle.ts';
+import { endMeeting, findMeeting, joinMeeting, leaveMeeting, startMeeting } from './meeting-lifecycle.ts';
 import { parseWith, readJsonObject } from './meeting-input.ts';
 import { meetingJson } from './meeting-view.ts';
 import { SandboxAppSchema, SandboxUserSchema, SettingsSchema, initialState, type SandboxUser } from './state.ts';
@@ -28,8 +28,9 @@ const NewUser = z.object({
 const UserPatch = SandboxUserSchema.pick({ canHost: true, type: true, status: true, firstName: true, lastName: true, timezone: true, roleName: true }).partial();
 const Reset = z.object({ apps: z.boolean().default(false) });
 const ExpireTokens = z.object({ userId: z.string().optional() });
-const RevokeGrants = z.object({ notify: z.boolean().default(false), clientId: z.string().optional() });
+const RevokeGrants = z.object({ notify: z.boolean().default(false), clientId: z.string().optional(), deleteData: z.boolean().default(false) });
 const ClockBody = z.object({ now: z.iso.datetime().optional(), advanceMs: z.number().int().optional(), reset: z.boolean().optional() });
+const ParticipantInput = z.object({ name: z.string().max(64).optional() });
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; res: Response };
 
@@ -109,7 +110,7 @@ export function mountControl(app: Hono, ctx: Ctx): void {
     const b = await body(c, RevokeGrants);
     if (!b.ok) return b.res;
     const grants = activeGrantsOf(ctx, c.req.param('id'), b.value.clientId);
-    for (const g of grants) revokeGrant(ctx, g, 'revoked via the control API', b.value.notify);
+    for (const g of grants) revokeGrant(ctx, g, 'revoked via the control API', b.value.notify, { deleteData: b.value.deleteData });
     ctx.store.save();
     return c.json({ revoked: grants.length });
   });
@@ -160,6 +161,21 @@ export function mountControl(app: Hono, ctx: Ctx): void {
       return c.json({ changed, status: m.deleted ? 'expired' : m.status });
     });
   }
+
+  // Participants as the meeting page makes them: join (the first one starts the call) and leave (the last one ends it).
+  app.post('/_control/meetings/:id/participants', async (c) => {
+    const m = findMeeting(ctx, c.req.param('id'));
+    if (!m) return zoomError(c, 404, 3001, MESSAGES.meetingNotFound(c.req.param('id')));
+    const body = ParticipantInput.safeParse(await c.req.json().catch(() => ({})));
+    const participant = joinMeeting(ctx, m, body.success && body.data.name ? { name: body.data.name } : {});
+    return c.json({ participant, status: m.status, participants: m.participants.length }, participant ? 201 : 409);
+  });
+  app.delete('/_control/meetings/:id/participants/:participantId', (c) => {
+    const m = findMeeting(ctx, c.req.param('id'));
+    if (!m) return zoomError(c, 404, 3001, MESSAGES.meetingNotFound(c.req.param('id')));
+    const left = leaveMeeting(ctx, m, c.req.param('participantId'));
+    return c.json({ left, status: m.deleted ? 'expired' : m.status, participants: m.participants.length }, left ? 200 : 404);
+  });
 
   app.get('/_control/clock', (c) => c.json({ now: ctx.now().toISOString(), offsetMs: ctx.clockOffset() }));
   app.post('/_control/clock', async (c) => {

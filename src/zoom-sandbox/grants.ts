@@ -49,17 +49,21 @@ export function issueTokens(ctx: Ctx, grant: Grant): TokenResponse {
   };
 }
 
-export function revokeGrant(ctx: Ctx, grant: Grant, reason: string, notify: boolean): void {
+/**
+ * `deleteData`: the user asked the app to delete what it keeps about them, sent as
+ * `user_data_retention: "false"` (older docs, §5.5); otherwise the field is left out, as current types do.
+ */
+export function revokeGrant(ctx: Ctx, grant: Grant, reason: string, notify: boolean, opts: { deleteData?: boolean } = {}): void {
   if (!isActive(grant)) return;
   const now = ctx.now();
   grant.revokedAt = now.toISOString();
   grant.revokedReason = reason;
   const app = ctx.store.state.apps[grant.clientId];
   const user = ctx.store.state.users.find((u) => u.id === grant.userId);
-  if (notify && app && user) sendDeauthorized(ctx, app, user, now);
+  if (notify && app && user) sendDeauthorized(ctx, app, user, now, opts.deleteData === true);
 }
 
-function sendDeauthorized(ctx: Ctx, app: SandboxApp, user: SandboxUser, at: Date): void {
+function sendDeauthorized(ctx: Ctx, app: SandboxApp, user: SandboxUser, at: Date, deleteData: boolean): void {
   const deauthorizationTime = at.toISOString();
   ctx.webhooks.send(app, 'app_deauthorized', {
     account_id: user.accountId,
@@ -67,6 +71,7 @@ function sendDeauthorized(ctx: Ctx, app: SandboxApp, user: SandboxUser, at: Date
     signature: hmacHex(app.clientSecret, `${user.accountId}:${user.id}:${deauthorizationTime}`),
     deauthorization_time: deauthorizationTime,
     client_id: app.clientId,
+    ...(deleteData ? { user_data_retention: 'false' } : {}),
   });
 }
 

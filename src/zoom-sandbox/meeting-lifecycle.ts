@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Ctx } from './context.ts';
 import { activeGrantsOf } from './grants.ts';
 import { meetingUuid } from './ids.ts';
@@ -28,8 +29,13 @@ export function startMeeting(ctx: Ctx, m: Meeting): boolean {
   return true;
 }
 
+/** Ends the meeting for everyone (the host's End, or `PUT …/status {"action":"end"}`). */
 export function endMeeting(ctx: Ctx, m: Meeting): boolean {
-  if (m.status !== 'started') return false;
+  m.participants = [];
+  if (m.status !== 'started') {
+    ctx.store.save();
+    return false;
+  }
   const object = { ...eventObject(m), end_time: isoSeconds(ctx.now()) };
   m.status = 'waiting';
   m.startedAt = null;
@@ -38,6 +44,35 @@ export function endMeeting(ctx: Ctx, m: Meeting): boolean {
   else m.uuid = meetingUuid();
   ctx.store.save();
   notifyHostApps(ctx, m.hostId, 'meeting.ended', object);
+  return true;
+}
+
+export type Participant = Meeting['participants'][number];
+
+/**
+ * Someone opens the join link and joins. With join before host on (as Runframe asks) the first one
+ * starts the meeting, and so does the first one after it emptied: the same link, a new instance
+ * (§5.7). Without it, they wait until the host starts the meeting (null: not in the call yet).
+ */
+export function joinMeeting(ctx: Ctx, m: Meeting, who: { name?: string; asHost?: boolean }): Participant | null {
+  if (m.status !== 'started' && !who.asHost && m.settings['join_before_host'] !== true) return null;
+  const participant: Participant = {
+    id: randomBytes(6).toString('hex'),
+    name: who.name?.trim() || (who.asHost ? 'Host' : `Participant ${m.participants.length + 1}`),
+    joinedAt: isoSeconds(ctx.now()),
+  };
+  m.participants.push(participant);
+  if (!startMeeting(ctx, m)) ctx.store.save();
+  return participant;
+}
+
+/** A participant leaves; the last one leaving ends the meeting, which sends meeting.ended (§5.7). */
+export function leaveMeeting(ctx: Ctx, m: Meeting, participantId: string): boolean {
+  const before = m.participants.length;
+  m.participants = m.participants.filter((p) => p.id !== participantId);
+  if (m.participants.length === before) return false;
+  if (m.participants.length === 0 && m.status === 'started') endMeeting(ctx, m);
+  else ctx.store.save();
   return true;
 }
 

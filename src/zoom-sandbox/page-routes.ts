@@ -4,14 +4,16 @@ import { z } from 'zod';
 import type { Ctx } from './context.ts';
 import { readFormFields } from './forms.ts';
 import { activeGrantsOf, revokeGrant } from './grants.ts';
-import { endMeeting, findMeeting, startMeeting } from './meeting-lifecycle.ts';
+import { endMeeting, findMeeting, joinMeeting, leaveMeeting } from './meeting-lifecycle.ts';
 import { errorPage, layout } from './pages/layout.ts';
-import { addedAppsPage, confirmRemovePage, marketplaceHome } from './pages/marketplace-pages.ts';
+import { addedAppsPage, confirmRemovePage, managePage, marketplaceHome } from './pages/marketplace-pages.ts';
 import { meetingPage } from './pages/meeting-page.ts';
 import { HOST_USER_ID, type Meeting, type SandboxUser } from './state.ts';
 
 const PwdForm = z.object({ pwd: z.string().optional() });
-const UserForm = z.object({ user: z.string().optional() });
+const JoinForm = z.object({ pwd: z.string().optional(), name: z.string().max(64).optional() });
+const LeaveForm = z.object({ pwd: z.string().optional(), participant: z.string().min(1) });
+const UserForm = z.object({ user: z.string().optional(), delete_data: z.literal('yes').optional() });
 
 const unreadableForm = (c: Context): Response | Promise<Response> =>
   c.html(errorPage('Invalid request', 'The form could not be read: its body is not a valid form. Go back and try again.'), 400);
@@ -30,35 +32,62 @@ export function mountPages(app: Hono, ctx: Ctx): void {
         'Zoom sandbox',
         html`<h1>Zoom sandbox</h1>
 <p>A stand-in for Zoom's OAuth, REST API, webhooks and Marketplace, for tests and demos.</p>
-<ul><li><a href="${base}/marketplace">Marketplace</a></li><li><a href="${base}/marketplace/manage/added-apps">Manage › Added Apps</a></li></ul>`,
+<ul><li><a href="${base}/marketplace">Marketplace</a></li><li><a href="${base}/marketplace/manage">Manage</a>, then Added Apps</li></ul>`,
       ),
     ),
   );
 
-  const showMeeting = (c: Context, m: Meeting | undefined, opts: { joined?: boolean; notice?: string; pwd?: string } = {}): Response | Promise<Response> => {
+  const showMeeting = (c: Context, m: Meeting | undefined, opts: { notice?: string; waiting?: boolean } = {}): Response | Promise<Response> => {
     if (!m) return c.html(errorPage('Meeting not found', 'This meeting link is invalid or the meeting has expired. (3001)'), 404);
     const host = ctx.store.state.users.find((u) => u.id === m.hostId);
+    const me = m.participants.find((x) => x.id === c.req.query('participant')) ?? null;
     return c.html(
       meetingPage({
         meeting: m,
         hostName: host ? `${host.firstName} ${host.lastName}` : 'Unknown host',
         base,
-        pwd: opts.pwd ?? c.req.query('pwd') ?? '',
-        joined: opts.joined ?? false,
+        pwd: c.req.query('pwd') ?? '',
+        me,
+        ...(opts.waiting ? { waiting: true } : {}),
         ...(opts.notice ? { notice: opts.notice } : {}),
       }),
     );
   };
+  /** Back to the meeting page after a form (303), keeping the passcode and who this page is. */
+  const backTo = (c: Context, id: string, q: { pwd?: string | undefined; participant?: string | undefined; waiting?: boolean }) => {
+    const params = new URLSearchParams();
+    if (q.pwd) params.set('pwd', q.pwd);
+    if (q.participant) params.set('participant', q.participant);
+    if (q.waiting) params.set('waiting', '1');
+    const qs = params.toString();
+    return c.redirect(`${base}/j/${id}${qs ? `?${qs}` : ''}`, 303);
+  };
 
-  app.get('/j/:meetingId', (c) => showMeeting(c, findMeeting(ctx, c.req.param('meetingId'))));
+  app.get('/j/:meetingId', (c) => showMeeting(c, findMeeting(ctx, c.req.param('meetingId')), { waiting: c.req.query('waiting') === '1' }));
   // The host link the sandbox hands out as Zoom does; Runframe never stores or shows it.
   app.get('/s/:meetingId', (c) => showMeeting(c, findMeeting(ctx, c.req.param('meetingId')), { notice: 'You opened the host link (start_url).' }));
 
   app.post('/j/:meetingId/join', async (c) => {
+    const id = c.req.param('meetingId');
+    const m = findMeeting(ctx, id);
+    if (!m) return showMeeting(c, undefined);
     const fields = await readFormFields(c);
     if (!fields) return unreadableForm(c);
-    const form = PwdForm.safeParse(fields);
-    return showMeeting(c, findMeeting(ctx, c.req.param('meetingId')), { joined: true, pwd: form.success ? form.data.pwd : '' });
+    const form = JoinForm.safeParse(fields);
+    const pwd = form.success ? form.data.pwd : undefined;
+    const me = joinMeeting(ctx, m, form.success && form.data.name ? { name: form.data.name } : {});
+    return backTo(c, id, { pwd, participant: me?.id, waiting: me === null });
+  });
+
+  app.post('/j/:meetingId/leave', async (c) => {
+    const id = c.req.param('meetingId');
+    const m = findMeeting(ctx, id);
+    if (!m) return showMeeting(c, undefined);
+    const fields = await readFormFields(c);
+    if (!fields) return unreadableForm(c);
+    const form = LeaveForm.safeParse(fields);
+    if (form.success) leaveMeeting(ctx, m, form.data.participant);
+    return backTo(c, id, { pwd: form.success ? form.data.pwd : undefined });
   });
 
   for (const action of ['start', 'end'] as const) {
@@ -69,14 +98,20 @@ export function mountPages(app: Hono, ctx: Ctx): void {
       const fields = await readFormFields(c);
       if (!fields) return unreadableForm(c);
       const form = PwdForm.safeParse(fields);
-      if (action === 'start') startMeeting(ctx, m);
-      else endMeeting(ctx, m);
-      const pwd = form.success && form.data.pwd ? `?pwd=${encodeURIComponent(form.data.pwd)}` : '';
-      return c.redirect(`${base}/j/${id}${pwd}`, 303);
+      const pwd = form.success ? form.data.pwd : undefined;
+      // The host starting the meeting is in it; ending it is for everyone.
+      if (action === 'start') {
+        if (m.status === 'started') return backTo(c, id, { pwd });
+        const me = joinMeeting(ctx, m, { asHost: true });
+        return backTo(c, id, { pwd, participant: me?.id });
+      }
+      endMeeting(ctx, m);
+      return backTo(c, id, { pwd });
     });
   }
 
   app.get('/marketplace', (c) => c.html(marketplaceHome(base)));
+  app.get('/marketplace/manage', (c) => c.html(managePage(base)));
 
   const addedApps = (c: Context, user: SandboxUser, notice?: string): Response | Promise<Response> => {
     const apps = activeGrantsOf(ctx, user.id).flatMap((grant) => {
@@ -110,7 +145,8 @@ export function mountPages(app: Hono, ctx: Ctx): void {
     const clientId = c.req.param('clientId');
     if (!user || !ctx.store.state.apps[clientId]) return c.html(errorPage('App not found', 'This app is not added to the selected sandbox user.'), 404);
     // Removing in the Marketplace ends the grant and sends app_deauthorized (§5.5).
-    for (const g of activeGrantsOf(ctx, user.id, clientId)) revokeGrant(ctx, g, 'removed in Marketplace › Manage › Added Apps', true);
+    const deleteData = form.success && form.data.delete_data === 'yes';
+    for (const g of activeGrantsOf(ctx, user.id, clientId)) revokeGrant(ctx, g, 'removed in Marketplace › Manage › Added Apps', true, { deleteData });
     ctx.store.save();
     return c.redirect(`${base}/marketplace/manage/added-apps?user=${encodeURIComponent(user.id)}&removed=${encodeURIComponent(clientId)}`, 303);
   });

@@ -13,6 +13,8 @@ export function rateLimitResponse(c: Context, ctx: Ctx, type: 'QPS' | 'Daily-lim
   c.header('X-RateLimit-Type', type);
   c.header('X-RateLimit-Limit', String(limit));
   c.header('X-RateLimit-Remaining', '0');
+  // The documented HTTP 300 form carries no Retry-After: the client must know the UTC-midnight reset.
+  if (type === 'Daily-limit' && ctx.store.state.settings.dailyLimitStatus === 300) return c.json({ code: 300, message: MESSAGES.dailyDocumented(limit) }, 300);
   c.header('Retry-After', isoSeconds(retryAfter));
   return c.json({ code: 429, message: type === 'QPS' ? MESSAGES.qps : MESSAGES.daily(limit) }, 429);
 }

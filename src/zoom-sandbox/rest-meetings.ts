@@ -98,6 +98,7 @@ export function mountMeetings(app: Hono, ctx: Ctx): void {
       ...(input.recurrence !== undefined ? { recurrence: input.recurrence } : {}),
       status: 'waiting',
       startedAt: null,
+      participants: [],
       deleted: false,
       createdByClientId: caller.app.clientId,
     };

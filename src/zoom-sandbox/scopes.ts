@@ -11,11 +11,8 @@ const RULES: Record<Operation, { granular: string[]; classic: string[] }> = {
   readMeeting: { granular: ['meeting:read:meeting', 'meeting:read:meeting:admin'], classic: ['meeting:read', 'meeting:read:admin'] },
   updateMeeting: { granular: ['meeting:update:meeting', 'meeting:update:meeting:admin'], classic: ['meeting:write', 'meeting:write:admin'] },
   deleteMeeting: { granular: ['meeting:delete:meeting', 'meeting:delete:meeting:admin'], classic: ['meeting:write', 'meeting:write:admin'] },
-  // The granular scope for ending a meeting is unconfirmed (§2); accept both plausible ones.
-  updateStatus: {
-    granular: ['meeting:update:status', 'meeting:update:status:admin', 'meeting:update:meeting', 'meeting:update:meeting:admin'],
-    classic: ['meeting:write', 'meeting:write:admin'],
-  },
+  // Ending a meeting is its own granular scope: meeting:update:meeting does not cover it (§2, 4711).
+  updateStatus: { granular: ['meeting:update:status', 'meeting:update:status:admin'], classic: ['meeting:write', 'meeting:write:admin'] },
 };
 
 /** Classic scopes have one colon (`meeting:write`); granular ones have at least two. */
@@ -36,7 +33,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'meeting:write:meeting': 'Create meetings for you',
   'meeting:read:meeting': 'View your meetings',
   'meeting:read:list_meetings': 'List your meetings',
-  'meeting:update:meeting': 'Update and end your meetings',
+  'meeting:update:meeting': 'Update your meetings',
   'meeting:update:status': 'End your meetings',
   'meeting:delete:meeting': 'Delete your meetings',
   'user:read': 'View your user information',

@@ -8,6 +8,7 @@ const DEFAULT_SCOPES = [
   'meeting:read:meeting',
   'meeting:read:list_meetings',
   'meeting:update:meeting',
+  'meeting:update:status',
   'meeting:delete:meeting',
 ];
 

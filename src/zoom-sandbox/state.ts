@@ -89,6 +89,8 @@ export const MeetingSchema = z.object({
   recurrence: z.unknown().optional(),
   status: z.enum(['waiting', 'started']),
   startedAt: z.string().nullable(),
+  /** Who is in the call now. The last one leaving ends the meeting (meeting.ended); the link starts it again (§5.7). */
+  participants: z.array(z.object({ id: z.string(), name: z.string(), joinedAt: z.string() })).default([]),
   deleted: z.boolean(),
   createdByClientId: z.string().nullable(),
 });
@@ -100,6 +102,8 @@ export const SettingsSchema = z.object({
   refreshTokenLifetimeMs: z.number().int().positive(),
   codeLifetimeMs: z.number().int().positive(),
   dailyLimit: z.number().int().positive(),
+  /** How the daily limit is answered: the observed 429, or the documented HTTP 300 "A maximum of {n} meetings…" (§4.2). */
+  dailyLimitStatus: z.union([z.literal(429), z.literal(300)]).default(429),
   qpsLight: z.number().int().positive().nullable(),
   qpsMedium: z.number().int().positive().nullable(),
 });
@@ -126,6 +130,7 @@ export const DEFAULT_SETTINGS: Settings = {
   refreshTokenLifetimeMs: 15 * 365 * 24 * 60 * 60_000,
   codeLifetimeMs: 5 * 60_000,
   dailyLimit: 100,
+  dailyLimitStatus: 429,
   qpsLight: null,
   qpsMedium: null,
 };

@@ -21,6 +21,7 @@ export const MESSAGES = {
   qps: 'You have reached the maximum per-second rate limit for this API. Try again later.',
   daily: (limit: number) =>
     `You have exceeded the daily rate limit (${limit}) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00.`,
+  dailyDocumented: (limit: number) => `A maximum of ${limit} meetings can be created/updated for a single user in one day.`,
   userNotFound: (id: string) => `User does not exist: ${id}.`,
   meetingNotFound: (id: string) => `Meeting ${id} is not found or has expired.`,
   meetingDoesNotExist: (id: string) => `Meeting does not exist: ${id}.`,

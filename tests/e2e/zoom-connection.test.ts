@@ -267,8 +267,10 @@ describe('Zoom connection journeys (issue 4) in Chromium', { timeout: 90_000 }, 
 
     it('2. Open Manage, then Added Apps.', async (t) => {
       await j.step(t, async () => {
-        await zoomUser.getByRole('navigation', { name: 'Marketplace' }).getByRole('link', { name: 'Manage › Added Apps' }).click();
-        await zoomUser.getByRole('heading', { level: 1, name: 'Manage › Added Apps' }).waitFor();
+        await zoomUser.getByRole('navigation', { name: 'Marketplace' }).getByRole('link', { name: 'Manage', exact: true }).click();
+        await zoomUser.getByRole('heading', { level: 1, name: 'Manage' }).waitFor();
+        await zoomUser.getByRole('navigation', { name: 'Manage' }).getByRole('link', { name: 'Added Apps' }).click();
+        await zoomUser.getByRole('heading', { level: 1, name: 'Added Apps' }).waitFor();
         await zoomUser.getByLabel('Sandbox user').selectOption({ label: `${SANDBOX_HOST.name} <${SANDBOX_HOST.email}>` });
         await zoomUser.getByRole('button', { name: 'Show apps' }).click();
         await zoomUser.getByRole('heading', { level: 2, name: `Apps added by ${SANDBOX_HOST.email}` }).waitFor();

@@ -1,7 +1,7 @@
 import { after } from 'node:test';
 import type { ZoomConfig } from '../../src/config/index.ts';
 import { ALL_SCOPES, startSandbox, HOST_ID, type Running } from '../zoom-sandbox/helpers.ts';
-import type { TestApp, Member } from './app.ts';
+import { makeTestApp, type TestApp, type Member } from './app.ts';
 
 export const WEBHOOK_SECRET = 'wh-secret-for-tests';
 export const REDIRECT_URI = 'http://runframe.test/integrations/zoom/callback';
@@ -107,4 +107,48 @@ export async function declareSev1(t: TestApp, m: Member, title = 'Checkout error
   const r = await t.api(m, 'POST', '/api/v1/incidents', { title, severity: 'SEV1' });
   if (r.status !== 201) throw new Error(`declare answered ${r.status}: ${r.text.slice(0, 300)}`);
   return r.json.incident;
+}
+
+/**
+ * A sandbox whose signed webhooks (meeting started/ended as participants come and go, removals in
+ * its Marketplace) reach the test app in-process, stamped on the test app's clock. `delivered()`
+ * waits for every delivery sent so far to be answered: no sleeping, no polling.
+ */
+export async function startZoomDelivering(): Promise<{ sandbox: Running; t: TestApp; delivered(): Promise<void> }> {
+  let app: TestApp | null = null;
+  const pending: Promise<unknown>[] = [];
+  const route: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (app && url.startsWith('http://runframe.test/')) {
+      const answer = Promise.resolve(app.app.request(url.slice('http://runframe.test'.length), init));
+      pending.push(answer);
+      return answer;
+    }
+    return fetch(input, init);
+  };
+  const sandbox = await startSandbox({ fetch: route, clock: () => (app ? app.clock.now() : new Date()) });
+  after(() => sandbox.close());
+  const registration = { name: 'Runframe', clientId: 'rf-client', clientSecret: 'rf-secret', redirectUris: [REDIRECT_URI], scopes: ALL_SCOPES };
+  await sandbox.sandbox.registerApp(registration);
+  const zoom: ZoomConfig = {
+    mode: 'zoom',
+    clientId: 'rf-client',
+    clientSecret: 'rf-secret',
+    webhookSecretToken: WEBHOOK_SECRET,
+    oauthBaseUrl: sandbox.url,
+    apiBaseUrl: `${sandbox.url}/v2`,
+    redirectUri: REDIRECT_URI,
+    webhookUrl: 'http://runframe.test/webhooks/zoom',
+  };
+  const t = await makeTestApp({ zoom });
+  app = t;
+  // Subscribing validates the endpoint (CRC), as Zoom does: Runframe must answer it.
+  await sandbox.sandbox.registerApp({ ...registration, webhookUrl: zoom.webhookUrl, webhookSecretToken: WEBHOOK_SECRET });
+  return {
+    sandbox,
+    t,
+    async delivered() {
+      while (pending.length > 0) await Promise.all(pending.splice(0));
+    },
+  };
 }

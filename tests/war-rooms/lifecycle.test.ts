@@ -79,12 +79,13 @@ for (const endMeetingOnResolve of [false, true]) {
     const entry = (await timeline(o, inc.id)).find((b) => b.startsWith('Zoom war room created'));
     assert.equal(
       entry,
-      `Zoom war room created (meeting ID ${res.warRoom.meetingId}) after ${inc.reference} was resolved, so it is ended.${endMeetingOnResolve ? ' The meeting will be ended for everyone.' : ''}`,
+      `Zoom war room created (meeting ID ${res.warRoom.meetingId}) after ${inc.reference} was resolved, so it is ended.${endMeetingOnResolve ? ' Ending the meeting for everyone: the outcome follows on this timeline.' : ''}`,
     );
     assert.equal((await endJobsFor(res.warRoom.id)).length, endMeetingOnResolve ? 1 : 0);
     const before = await endCalls();
     await runJobs();
     assert.equal((await endCalls()) - before, endMeetingOnResolve ? 1 : 0, 'Zoom is asked to end the meeting only when the organization chose that');
+    assert.equal((await timeline(o, inc.id)).filter((b) => b === 'Zoom meeting ended for everyone.').length, endMeetingOnResolve ? 1 : 0, 'the outcome is on the timeline once Zoom did it');
   });
 }
 
@@ -119,7 +120,7 @@ test('meeting.started and meeting.ended for an expired war room change nothing a
   t.clock.advance(DAY + 1000);
   try {
     for (const type of ['started', 'ended'] as const) {
-      assert.equal(await applyMeetingEvent(t.deps.db, t.clock, { provider: 'zoom', providerName: 'Zoom', meetingId: w.meetingId, type }), 0, type);
+      assert.equal(await applyMeetingEvent(t.deps.db, t.clock, { provider: 'zoom', providerName: 'Zoom', meetingId: w.meetingId, type, at: t.clock.now() }), 0, type);
     }
     const [row] = await rowsOf(inc.id);
     assert.notEqual(row?.state, 'ended', 'not relabelled "ended"');
@@ -132,8 +133,10 @@ test('meeting.started and meeting.ended for an expired war room change nothing a
   // An unexpired war room still follows the provider.
   const fresh = await incident(o, 'Meeting ends in time');
   const f = (await create(o, fresh.id)).json.warRoom;
-  assert.equal(await applyMeetingEvent(t.deps.db, t.clock, { provider: 'zoom', providerName: 'Zoom', meetingId: f.meetingId, type: 'ended' }), 1);
-  assert.equal((await current(o, fresh.id)).history[0]?.state, 'ended');
+  assert.equal(await applyMeetingEvent(t.deps.db, t.clock, { provider: 'zoom', providerName: 'Zoom', meetingId: f.meetingId, type: 'ended', at: t.clock.now() }), 1);
+  const after = (await current(o, fresh.id)).warRoom as { state: string; liveStatus?: string } | null;
+  assert.equal(after?.state, 'active', 'an emptied call keeps the war room');
+  assert.equal(after?.liveStatus, 'empty');
 });
 
 test('the periodic war-room sweep marks expired war rooms expired in the database, and leaves the others alone', async () => {

@@ -27,6 +27,7 @@ const meet: ProviderAdapter = {
   revoke: unsupported,
   identify: unsupported,
   missingScopes: () => [],
+  missingEndMeetingScope: () => null,
   async createMeeting(_token, request) {
     meetCreates.push({ topic: request.topic });
     return { meetingId: `meet-${meetCreates.length}`, joinUrl: `https://meet.example.com/abc-${meetCreates.length}` };

@@ -13,6 +13,7 @@ export const ALL_SCOPES = [
   'meeting:read:meeting',
   'meeting:read:list_meetings',
   'meeting:update:meeting',
+  'meeting:update:status',
   'meeting:delete:meeting',
 ];
 

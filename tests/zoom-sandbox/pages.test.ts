@@ -59,13 +59,15 @@ describe('Zoom sandbox pages', () => {
     assert.match(page, />Start meeting<\/button>/);
     assert.match(page, /Waiting for the host/);
     const pwd = new URL(String(m.join_url)).searchParams.get('pwd') ?? '';
-    const joined = await (await fetch(`${s.url}/j/${m.id}/join`, { method: 'POST', body: new URLSearchParams({ pwd }) })).text();
-    assert.match(joined, /You joined the meeting\./);
-    assert.doesNotMatch(joined, />Join as participant</);
+    // Created without join before host: a participant waits for the host.
+    const waiting = await (await fetch(`${s.url}/j/${m.id}/join`, { method: 'POST', body: new URLSearchParams({ pwd }) })).text();
+    assert.match(waiting, /The host has not started this meeting yet, and it does not allow joining before the host\./);
     const started = await fetch(`${s.url}/j/${m.id}/start`, { method: 'POST', body: new URLSearchParams({ pwd }) });
     assert.equal(started.status, 200, 'the redirect lands back on the meeting page');
     const after = await started.text();
-    assert.match(after, /In progress/);
+    assert.match(after, /In progress · 1 participant/);
+    assert.match(after, /You are in the meeting as Host\./);
+    assert.match(after, />Leave meeting</);
     assert.match(after, /<button type="submit" disabled>Start meeting<\/button>/);
     const host = await fetch(String(m.start_url));
     assert.match(await host.text(), /You opened the host link/);
@@ -77,14 +79,19 @@ describe('Zoom sandbox pages', () => {
     assert.match(await res.text(), SANDBOX_LABEL);
   });
 
-  it('the Marketplace links to Manage › Added Apps, which has a user picker and lists only that user\'s apps', async () => {
+  it('the Marketplace has Manage, then Added Apps (two steps, as the guide says), with a user picker that lists only that user\'s apps', async () => {
     const home = await (await fetch(`${s.url}/marketplace`)).text();
     assertAccessibleBasics(home);
-    assert.match(home, /href="\/marketplace\/manage\/added-apps">Manage › Added Apps</);
+    assert.match(home, /href="\/marketplace\/manage">Manage</);
+    assert.doesNotMatch(home, /added-apps/, 'Added Apps is under Manage, not on the Marketplace home');
+    const manage = await (await fetch(`${s.url}/marketplace/manage`)).text();
+    assertAccessibleBasics(manage);
+    assert.match(manage, /<h1>Manage<\/h1>/);
+    assert.match(manage, /href="\/marketplace\/manage\/added-apps">Added Apps</);
     await connect(s);
     const hostView = await (await fetch(`${s.url}/marketplace/manage/added-apps`)).text();
     assertAccessibleBasics(hostView);
-    assert.match(hostView, /<h1>Manage › Added Apps<\/h1>/);
+    assert.match(hostView, /<h1>Added Apps<\/h1>/);
     assert.match(hostView, /<h3 id="app-0">Runframe<\/h3>/);
     assert.match(hostView, /aria-describedby="app-0">Remove<\/button>/);
     const basicView = await (await fetch(`${s.url}/marketplace/manage/added-apps?user=${BASIC_ID}`)).text();

@@ -183,7 +183,7 @@ describe('Zoom sandbox webhooks', () => {
     const t = await connect(s);
     const list = await fetch(`${s.url}/marketplace/manage/added-apps?user=${HOST_ID}`);
     const html = await list.text();
-    assert.match(html, /Manage › Added Apps/);
+    assert.match(html, /<h1>Added Apps<\/h1>/);
     assert.match(html, /Runframe/);
     assert.match(html, />Remove</);
     const confirm = await fetch(`${s.url}/marketplace/manage/added-apps/rf-client/remove?user=${HOST_ID}`);

@@ -4,31 +4,55 @@ import { warRooms } from '../../platform/db/schema.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 
+export type MeetingEventType = 'started' | 'ended';
+
 /**
- * The provider says a war room's meeting started or ended: the live badge follows, and an ended
- * meeting ends the war room (Create War Room is then offered again). A war room past its time is
- * expired already: the provider's news changes nothing on it and adds nothing to the timeline.
+ * The provider says a war room's call started or emptied. Neither ends the war room: a meeting ends
+ * whenever its last participant leaves, and the same link starts it again (zoom-api.md §5.7), so
+ * the room stays joinable while the incident is active. Only the badge follows, and the timeline
+ * says so once per change: a retried, replayed or late event (older than the last one applied)
+ * changes nothing. A war room past its time is expired already and ignores the provider's news.
  */
-export async function applyMeetingEvent(db: Db, clock: Clock, e: { provider: string; providerName: string; meetingId: string; type: 'started' | 'ended' }): Promise<number> {
+export async function applyMeetingEvent(
+  db: Db,
+  clock: Clock,
+  e: { provider: string; providerName: string; meetingId: string; type: MeetingEventType; at: Date | null },
+): Promise<number> {
   return db.transaction(async (tx) => {
     const now = clock.now();
+    const at = e.at ?? now;
     const rows = await tx
       .select()
       .from(warRooms)
-      .where(and(eq(warRooms.provider, e.provider), eq(warRooms.providerMeetingId, e.meetingId), eq(warRooms.state, 'active'), gt(warRooms.expiresAt, now)));
+      .where(and(eq(warRooms.provider, e.provider), eq(warRooms.providerMeetingId, e.meetingId), eq(warRooms.state, 'active'), gt(warRooms.expiresAt, now)))
+      .for('update');
+    let changed = 0;
     for (const w of rows) {
-      if (e.type === 'started') await tx.update(warRooms).set({ liveStatus: 'live' }).where(eq(warRooms.id, w.id));
-      else await tx.update(warRooms).set({ liveStatus: 'ended', state: 'ended', endedAt: now, endedReason: 'meeting ended' }).where(eq(warRooms.id, w.id));
+      if (w.liveStatusAt && w.liveStatusAt > at) continue;
+      const next = e.type === 'started' ? 'live' : 'empty';
+      if (w.liveStatus === next) {
+        await tx.update(warRooms).set({ liveStatusAt: at }).where(eq(warRooms.id, w.id));
+        continue;
+      }
+      // "Not started" only ever moves to Live; an ended event for a call never seen live still means empty.
+      const again = w.liveStatus === 'empty' && next === 'live';
+      await tx.update(warRooms).set({ liveStatus: next, liveStatusAt: at }).where(eq(warRooms.id, w.id));
       await addTimelineEntry(tx, clock, {
         orgId: w.orgId,
         incidentId: w.incidentId,
         kind: 'war_room',
         actorUserId: null,
         actorLabel: e.providerName,
-        body: e.type === 'started' ? `${e.providerName} war room is live.` : `${e.providerName} war room meeting ended.`,
-        data: { state: e.type === 'started' ? 'live' : 'ended', provider: w.provider },
+        body:
+          next === 'live'
+            ? again
+              ? `${e.providerName} call is live again.`
+              : `${e.providerName} war room is live.`
+            : `${e.providerName} call is empty: everyone left. The war room stays open; rejoin anytime with the same link.`,
+        data: { state: next, provider: w.provider },
       });
+      changed++;
     }
-    return rows.length;
+    return changed;
   });
 }

@@ -17,7 +17,7 @@ import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 import { warRoomRows } from './list-war-rooms.ts';
 import { attemptMarker, toWarRoomView, type WarRoomRow, type WarRoomView } from './model.ts';
 import { trackCreate, whileCreatingRow } from './in-flight.ts';
-import { expireWarRooms, recordMeeting } from './end-war-rooms.ts';
+import { ENDING_MEETING_NOTE, expireWarRooms, recordMeeting } from './end-war-rooms.ts';
 import { MeetingError, creatingWaitEndsAt, stopRetryingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
 import { isStaleCreating, resolveStaleWarRoom } from './resolve-stale-war-rooms.ts';
 
@@ -298,7 +298,7 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
       actorLabel: ctx.actor.name,
       body: stillActive
         ? `${lead} created (meeting ID ${made.meetingId}). Join from the incident page.`
-        : `${lead} created (meeting ID ${made.meetingId}) after ${incident.reference} was ${status}, so it is ended.${endMeeting ? ' The meeting will be ended for everyone.' : ''}`,
+        : `${lead} created (meeting ID ${made.meetingId}) after ${incident.reference} was ${status}, so it is ended.${endMeeting ? ENDING_MEETING_NOTE : ''}`,
       data: { provider: row.provider, state: recorded.state, meetingId: made.meetingId, automatic: args.automatic === true, warRoomId: row.id },
     });
     await audit(tx, args, incident, 'war_room.created', { provider: row.provider, meeting_id: made.meetingId, ...(stillActive ? {} : { ended: `incident ${status}` }) });

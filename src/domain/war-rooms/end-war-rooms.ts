@@ -8,6 +8,8 @@ import type { Clock } from '../../shared/clock.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 
 export const END_MEETING_JOB = 'war_room.end_meeting';
+/** Said when the meeting is queued to end: the job adds whether the provider did it, never a promise. */
+export const ENDING_MEETING_NOTE = ' Ending the meeting for everyone: the outcome follows on this timeline.';
 
 /**
  * Marks active war rooms past their time `expired` (of one incident, or all of them for the periodic
@@ -61,13 +63,35 @@ export async function recordMeeting(
     .returning();
   if (!recorded) return null;
   const endMeeting = !stillActive && (await endsMeetingOnResolve(tx, row.orgId));
-  if (endMeeting) await enqueueEndMeeting(tx, clock, { id: row.id, orgId: row.orgId, provider: row.provider, meetingId: meeting.meetingId });
+  if (endMeeting) await enqueueEndMeeting(tx, clock, { id: row.id, orgId: row.orgId, incidentId: row.incidentId, provider: row.provider, meetingId: meeting.meetingId });
   return { recorded, stillActive, status, endMeeting };
 }
 
 /** Queues the provider call that ends the meeting for everyone (once per war room). */
-export async function enqueueEndMeeting(tx: DbOrTx, clock: Clock, w: { id: string; orgId: string; provider: string; meetingId: string }): Promise<void> {
-  await enqueueJob(tx, clock, { kind: END_MEETING_JOB, payload: { orgId: w.orgId, provider: w.provider, meetingId: w.meetingId }, dedupeKey: `end-meeting:${w.id}` });
+export async function enqueueEndMeeting(tx: DbOrTx, clock: Clock, w: { id: string; orgId: string; incidentId: string; provider: string; meetingId: string }): Promise<void> {
+  await enqueueJob(tx, clock, {
+    kind: END_MEETING_JOB,
+    payload: { orgId: w.orgId, incidentId: w.incidentId, warRoomId: w.id, provider: w.provider, meetingId: w.meetingId },
+    dedupeKey: `end-meeting:${w.id}`,
+  });
+}
+
+/** What came of ending the meeting, on the incident's timeline: it ended, or it did not and why. */
+export async function recordMeetingEndOutcome(
+  db: DbOrTx,
+  clock: Clock,
+  w: { orgId: string; incidentId: string; provider: string; providerName: string },
+  outcome: { ended: true } | { ended: false; why: string },
+): Promise<void> {
+  await addTimelineEntry(db, clock, {
+    orgId: w.orgId,
+    incidentId: w.incidentId,
+    kind: 'war_room',
+    actorUserId: null,
+    actorLabel: 'Runframe',
+    body: outcome.ended ? `${w.providerName} meeting ended for everyone.` : `The ${w.providerName} meeting was not ended: ${outcome.why}`,
+    data: { state: outcome.ended ? 'meeting_ended' : 'meeting_not_ended', provider: w.provider },
+  });
 }
 
 /**
@@ -98,9 +122,9 @@ export async function endWarRoomsOfIncident(
       kind: 'war_room',
       actorUserId: who.userId,
       actorLabel: who.label,
-      body: `War room ended: the incident was ${reason}.${endMeeting ? ' The meeting will be ended for everyone.' : ''}`,
+      body: `War room ended: the incident was ${reason}.${endMeeting && w.providerMeetingId ? ENDING_MEETING_NOTE : ''}`,
       data: { state: 'ended', provider: w.provider },
     });
-    if (endMeeting && w.providerMeetingId) await enqueueEndMeeting(tx, clock, { id: w.id, orgId: who.orgId, provider: w.provider, meetingId: w.providerMeetingId });
+    if (endMeeting && w.providerMeetingId) await enqueueEndMeeting(tx, clock, { id: w.id, orgId: who.orgId, incidentId: who.incidentId, provider: w.provider, meetingId: w.providerMeetingId });
   }
 }

@@ -8,8 +8,8 @@ export interface WarRoomView {
   provider: string;
   providerName: string;
   state: WarRoomState;
-  /** Not started · Live · Ended, as the provider reports it. */
-  liveStatus: 'not_started' | 'live' | 'ended';
+  /** Not started · Live · Empty (everyone left; the same link starts the call again), as the provider reports it. */
+  liveStatus: 'not_started' | 'live' | 'empty';
   meetingId: string | null;
   joinUrl: string | null;
   createdBy: string;
@@ -31,7 +31,7 @@ export function toWarRoomView(row: WarRoomRow, providerName: string, now: Date):
     provider: row.provider,
     providerName,
     state,
-    liveStatus: row.liveStatus === 'live' ? 'live' : row.liveStatus === 'ended' ? 'ended' : 'not_started',
+    liveStatus: row.liveStatus === 'live' ? 'live' : row.liveStatus === 'empty' ? 'empty' : 'not_started',
     meetingId: row.providerMeetingId,
     joinUrl: row.joinUrl,
     createdBy: row.createdByLabel,

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { Deps, RequestMeta } from '../context.ts';
 import { findIncident } from '../incidents/require-incident.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
-import { recordMeeting } from './end-war-rooms.ts';
+import { ENDING_MEETING_NOTE, recordMeeting } from './end-war-rooms.ts';
 import { isCreatingHere } from './in-flight.ts';
 import type { WarRoomRow } from './model.ts';
 import { MeetingError, staleCreatingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
@@ -64,7 +64,7 @@ export async function resolveStaleWarRoom({ deps, meetings, meta, row }: Resolve
     if (!settled || !incident) return Boolean(settled);
     const body = found
       ? `${name} war room recovered after Runframe stopped while creating it (meeting ID ${found.meetingId}).` +
-        (stillActive ? ' Join from the incident page.' : ` It is ended: the incident is ${incident.status}.${endMeeting ? ' The meeting will be ended for everyone.' : ''}`)
+        (stillActive ? ' Join from the incident page.' : ` It is ended: the incident is ${incident.status}.${endMeeting ? ENDING_MEETING_NOTE : ''}`)
       : `${name} war room could not be created: ${settled.failureMessage ?? ''}`;
     await addTimelineEntry(tx, deps.clock, {
       orgId: row.orgId,

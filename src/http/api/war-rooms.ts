@@ -10,7 +10,7 @@ const WarRoomSchema = z.object({
   provider: z.string(),
   providerName: z.string(),
   state: z.enum(['creating', 'active', 'ended', 'expired', 'failed']),
-  liveStatus: z.enum(['not_started', 'live', 'ended']),
+  liveStatus: z.enum(['not_started', 'live', 'empty']),
   meetingId: z.string().nullable().describe('The provider meeting ID, as a string'),
   joinUrl: z.string().nullable(),
   createdBy: z.string(),

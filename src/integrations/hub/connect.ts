@@ -8,8 +8,10 @@ import type { Actor, RequestMeta } from '../../domain/context.ts';
 import { AppError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { requireProvider, type HubDeps } from './context.ts';
-import { sealCredentials } from './credentials.ts';
-import { findConnectionRow, markReconnectRequired, providerSource, auditIntegration } from './connections.ts';
+import { openCredentials, sealCredentials } from './credentials.ts';
+import { recordRevokeFailure, revokeFailureKind } from './revoke-before-dropping.ts';
+import { expiresSoon } from './token-getter.ts';
+import { externalUserFingerprint, findConnectionRow, markReconnectRequired, providerSource, auditIntegration, type ConnectionRow } from './connections.ts';
 import { consumeOAuthState, createOAuthState } from './oauth-state.ts';
 import { cannotHostMessage, ProviderError, type Credentials, type ProviderAdapter } from './provider.ts';
 import { scheduleHealthCheck } from './health-check.ts';
@@ -78,8 +80,8 @@ export async function completeConnect(
     throw err;
   }
   const now = hub.clock.now();
-  await hub.db.transaction(async (tx) => {
-    const sealed = await storeConnection(hub, tx, orgId, provider.id, creds, {
+  const replaced = await hub.db.transaction(async (tx) => {
+    const { sealed, replaced } = await storeConnection(hub, tx, orgId, provider.id, creds, {
       status: 'connected',
       reconnectReason: null,
       externalUserId: identity.userId,
@@ -102,6 +104,7 @@ export async function completeConnect(
     await auditIntegration(tx, hub.clock, meta, orgId, source, 'integration.connected', {
       provider: provider.id,
       account: identity.email,
+      external_user: externalUserFingerprint(provider.id, identity.userId),
       scopes: creds.scopes.join(' '),
       credential_fingerprint: sealed.credentialFingerprint,
     });
@@ -122,8 +125,32 @@ export async function completeConnect(
       );
     }
     await scheduleHealthCheck(tx, hub.clock, orgId, provider.id, new Date(now.getTime() + hub.healthCheckIntervalMs));
+    return replaced;
   });
+  // The connection now holds another provider user's grant (a reconnect as someone else, or another
+  // Admin's Connect that finished first): the grant it replaced would stay authorized at the
+  // provider, so it is revoked. The same user's earlier grant was already ended by the provider.
+  if (replaced && replaced.externalUserId !== identity.userId) await revokeReplacedGrant(hub, meta, orgId, provider, replaced, source);
   return { outcome: 'connected', orgId };
+}
+
+/** Best effort, after the new connection is stored: a failure is logged and audited, never shown as a failed connect. */
+async function revokeReplacedGrant(hub: HubDeps, meta: RequestMeta, orgId: string, provider: ProviderAdapter, row: ConnectionRow, source: { userId: string; label: string }): Promise<void> {
+  if (!row.sealedCredentials || row.keyVersion === null) return;
+  try {
+    const creds = openCredentials(hub.keyRing, row.id, row.sealedCredentials, row.keyVersion);
+    // Revoke takes an access token; one that expired may be unknown to the provider, so renew it first.
+    const token = expiresSoon(creds, hub.clock.now()) ? (await provider.refresh(creds.refreshToken)).accessToken : creds.accessToken;
+    await provider.revoke(token);
+    await auditIntegration(hub.db, hub.clock, meta, orgId, source, 'integration.previous_grant_revoked', {
+      provider: provider.id,
+      account: row.accountEmail,
+      external_user: externalUserFingerprint(provider.id, row.externalUserId),
+      credential_fingerprint: row.credentialFingerprint,
+    });
+  } catch (err) {
+    await recordRevokeFailure(hub, meta, orgId, source, provider, row, revokeFailureKind(err), { step: 'replaced grant' });
+  }
 }
 
 type ConnectionValues = Omit<typeof integrationConnections.$inferInsert, 'id' | 'orgId' | 'provider' | 'sealedCredentials' | 'keyVersion' | 'credentialFingerprint'>;
@@ -140,15 +167,19 @@ async function storeConnection(hub: HubDeps, tx: DbOrTx, orgId: string, provider
     const id = existing?.id ?? newId();
     const sealed = sealCredentials(hub.keyRing, id, creds);
     if (existing) {
-      await tx.update(integrationConnections).set({ ...values, ...sealed }).where(eq(integrationConnections.id, id));
-      return sealed;
+      // A refused create (3161) is about that provider user: it stays for the same user, not for another.
+      const sameUser = existing.externalUserId === values.externalUserId;
+      const refused = sameUser && existing.hostRefusedAt !== null && values.canHost !== true;
+      const host = refused ? { canHost: false, healthOk: false, healthMessage: cannotHostMessage(requireProvider(hub, providerId).displayName) } : { hostRefusedAt: null };
+      await tx.update(integrationConnections).set({ ...values, ...host, ...sealed }).where(eq(integrationConnections.id, id));
+      return { sealed, replaced: existing };
     }
     const inserted = await tx
       .insert(integrationConnections)
       .values({ id, orgId, provider: providerId, ...values, ...sealed })
       .onConflictDoNothing({ target: [integrationConnections.orgId, integrationConnections.provider] })
       .returning({ id: integrationConnections.id });
-    if (inserted.length > 0) return sealed;
+    if (inserted.length > 0) return { sealed, replaced: null };
   }
   throw new Error('the connection row was neither insertable nor found');
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, desc, eq, gt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../../platform/db/client.ts';
@@ -178,4 +179,11 @@ export async function markCredentialsUnreadable(
 }
 
 export const providerSource = (displayName: string): AuditSource => ({ userId: null, label: displayName });
+
+/**
+ * Stands for a provider user in audit metadata, so the rows that name the account can be found and
+ * cleared if the provider asks for the user's data to be deleted, even after a disconnect.
+ */
+export const externalUserFingerprint = (provider: string, externalUserId: string): string =>
+  createHash('sha256').update(`${provider}:${externalUserId}`).digest('hex').slice(0, 24);
 export const RUNFRAME_SOURCE: AuditSource = { userId: null, label: 'Runframe' };

@@ -6,7 +6,7 @@ import type { Actor, RequestMeta } from '../../domain/context.ts';
 import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { CredentialsUnreadable, openCredentials } from './credentials.ts';
-import { auditIntegration, findConnectionRow } from './connections.ts';
+import { auditIntegration, externalUserFingerprint, findConnectionRow } from './connections.ts';
 import { recordRevokeFailure, revokeFailureKind } from './revoke-before-dropping.ts';
 import { ProviderError, type Credentials } from './provider.ts';
 import { expiresSoon, getAccessToken } from './token-getter.ts';
@@ -51,6 +51,7 @@ export async function disconnectIntegration(hub: HubDeps, actor: Actor, meta: Re
     await auditIntegration(tx, hub.clock, meta, actor.orgId, source, 'integration.disconnected', {
       provider: provider.id,
       account: row.accountEmail,
+      ...(row.externalUserId ? { external_user: externalUserFingerprint(provider.id, row.externalUserId) } : {}),
       credential_fingerprint: row.credentialFingerprint,
     });
   });

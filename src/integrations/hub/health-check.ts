@@ -11,7 +11,8 @@ import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { auditIntegration, findConnectionRow, findConnectionView, markReconnectRequired, providerSource, type AuditSource, type ConnectionRow, type ConnectionView } from './connections.ts';
 import { canOpenCredentials } from './credentials.ts';
-import { cannotHostMessage, ProviderError, type ProviderAdapter } from './provider.ts';
+import { cannotHostMessage, endScopeMissingMessage, ProviderError, type ProviderAdapter } from './provider.ts';
+import { readWarRoomSettings } from '../../domain/war-rooms/settings.ts';
 import { revokeBeforeDropping } from './revoke-before-dropping.ts';
 import { withAccessToken } from './token-getter.ts';
 
@@ -53,13 +54,18 @@ export async function checkConnection(hub: HubDeps, meta: RequestMeta, orgId: st
   let canHost: boolean | null | undefined;
   try {
     const identity = await withAccessToken(hub, orgId, providerId, (t) => provider.identify(t));
-    canHost = identity.canHost;
     const latest = await findConnectionRow(hub.db, orgId, providerId);
-    const missing = provider.missingScopes(z.array(z.string()).catch([]).parse(latest?.scopes));
+    // A 3161 at create time is the only sure sign a user cannot host (decision 0004): a check that
+    // cannot tell (null) keeps it until a create succeeds; what a check saw itself, a check clears.
+    canHost = identity.canHost ?? (latest?.hostRefusedAt ? false : null);
+    const scopes = z.array(z.string()).catch([]).parse(latest?.scopes);
+    const missing = provider.missingScopes(scopes);
+    const endScope = provider.missingEndMeetingScope(scopes);
     if (missing.length > 0) {
       problem = `${provider.displayName} did not grant the meeting scope: connect again and approve it.`;
       flip = true;
-    } else if (identity.canHost === false) problem = cannotHostMessage(provider.displayName);
+    } else if (canHost === false) problem = cannotHostMessage(provider.displayName);
+    else if (endScope !== null && (await readWarRoomSettings(hub.db, orgId)).endMeetingOnResolve) problem = endScopeMissingMessage(provider.displayName, endScope);
   } catch (err) {
     if (err instanceof AppError && err.code === 'needs_reconnect') {
       problem = err.message; // the token getter already flipped it, with its reason

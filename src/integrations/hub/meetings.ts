@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { integrationConnections } from '../../platform/db/schema.ts';
 import { systemMeta } from '../../domain/context.ts';
 import { MeetingError, type MeetingPort } from '../../domain/war-rooms/port.ts';
@@ -6,7 +6,7 @@ import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { markReconnectRequired, providerSource } from './connections.ts';
 import { revokeBeforeDropping } from './revoke-before-dropping.ts';
-import { ProviderError, providerAppError } from './provider.ts';
+import { cannotHostMessage, endScopeMissingMessage, ProviderError, providerAppError } from './provider.ts';
 import { withAccessToken } from './token-getter.ts';
 
 /** War rooms reach providers only through this port, always with the one token getter. */
@@ -33,10 +33,30 @@ export function meetingPort(hub: HubDeps): MeetingPort {
         );
       }
     }
+    if (f.kind === 'cannot_host') await recordCanHost(orgId, providerId, false);
     // An outage after the request went out, or a success answer Runframe cannot read, may still have
     // created the meeting: the caller searches for it before anything else.
     const unreadableSuccess = f.kind === 'rejected' && f.status >= 200 && f.status < 300;
     throw new MeetingError(providerAppError(provider.displayName, f, hub.clock.now()), f.kind === 'unavailable', mayHaveHappened && (f.kind === 'unavailable' || unreadableSuccess));
+  };
+
+  /**
+   * What a create learned about hosting rights, on the card until the next create or a check says
+   * otherwise: a refused create (3161) shows "can't host"; a made meeting clears it (decision 0004).
+   */
+  const recordCanHost = async (orgId: string, providerId: string, canHost: boolean): Promise<void> => {
+    const provider = requireProvider(hub, providerId);
+    const now = hub.clock.now();
+    await hub.db
+      .update(integrationConnections)
+      .set(
+        canHost
+          ? { canHost: true, hostRefusedAt: null, healthOk: true, healthMessage: 'Ready for war rooms', healthCheckedAt: now }
+          : { canHost: false, hostRefusedAt: now, healthOk: false, healthMessage: cannotHostMessage(provider.displayName), healthCheckedAt: now },
+      )
+      .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.provider, providerId), eq(integrationConnections.status, 'connected'), canHost ? isNotNull(integrationConnections.hostRefusedAt) : undefined))
+      // The card is news, not the outcome: a meeting already made must still be recorded.
+      .catch((err: unknown) => hub.log.warn({ err, provider: providerId }, 'could not record hosting rights on the connection'));
   };
 
   return {
@@ -53,7 +73,9 @@ export function meetingPort(hub: HubDeps): MeetingPort {
     async createMeeting(orgId, providerId, request) {
       const provider = requireProvider(hub, providerId);
       try {
-        return await withAccessToken(hub, orgId, providerId, (token) => provider.createMeeting(token, request));
+        const made = await withAccessToken(hub, orgId, providerId, (token) => provider.createMeeting(token, request));
+        await recordCanHost(orgId, providerId, true);
+        return made;
       } catch (err) {
         return explain(orgId, providerId, err, { mayHaveHappened: true, scopeIsRequired: true });
       }
@@ -75,6 +97,17 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       try {
         await withAccessToken(hub, orgId, providerId, (token) => provider.endMeeting(token, meetingId));
       } catch (err) {
+        if (err instanceof ProviderError && err.failure.kind === 'missing_scope') {
+          // Ending has its own scope (meeting:update:status): say which, not "the meeting scope".
+          const scope = err.failure.scopes[0] ?? provider.missingEndMeetingScope([]) ?? 'the end-meeting scope';
+          throw new MeetingError(
+            new AppError('needs_reconnect', endScopeMissingMessage(provider.displayName, scope), {
+              hint: `End it in ${provider.displayName} if people are still in it. An Owner or Admin can reconnect ${provider.displayName} in Integrations Hub and approve ${scope}.`,
+            }),
+            false,
+            false,
+          );
+        }
         await explain(orgId, providerId, err, { mayHaveHappened: false, scopeIsRequired: false });
       }
     },

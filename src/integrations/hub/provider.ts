@@ -63,6 +63,8 @@ export interface ProviderAdapter {
   identify(accessToken: string): Promise<ProviderIdentity>;
   /** The provider's names of the scopes to approve for required capabilities the granted scopes lack. */
   missingScopes(scopes: readonly string[]): string[];
+  /** The provider's name of the scope to approve so meetings can be ended for everyone; null when granted. */
+  missingEndMeetingScope(scopes: readonly string[]): string | null;
   createMeeting(accessToken: string, request: MeetingRequest): Promise<Meeting>;
   /** Meetings the connected user has coming up, with their agendas when the provider gives them. */
   listMeetings(accessToken: string): Promise<{ meetingId: string; topic: string; agenda?: string | undefined }[]>;
@@ -77,8 +79,10 @@ export interface ProviderAdapter {
 
 export type WebhookEvent =
   | { type: 'url_validation'; plainToken: string; dedupeKey: string }
-  | { type: 'deauthorized'; userId: string; accountId: string; at: Date | null; dedupeKey: string }
-  | { type: 'meeting_started' | 'meeting_ended'; meetingId: string; dedupeKey: string }
+  /** The user removed the app: `deleteUserData` when the provider asks for the user's data to be deleted now. */
+  | { type: 'deauthorized'; userId: string; accountId: string; at: Date | null; deleteUserData: boolean; dedupeKey: string }
+  /** `at`: when the provider says it happened, so a late or retried event never overrides a newer one. */
+  | { type: 'meeting_started' | 'meeting_ended'; meetingId: string; at: Date | null; dedupeKey: string }
   | { type: 'other'; dedupeKey: string };
 
 /** Seconds until a rate limit lifts: the provider's own time, else the next UTC midnight for a daily limit or a second. */
@@ -86,6 +90,9 @@ export function retryAfterSeconds(f: { daily: boolean; retryAt?: Date | undefine
   const at = f.retryAt ?? (f.daily ? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)) : new Date(now.getTime() + 1000));
   return Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000));
 }
+
+/** The war-room setting "end the meeting on resolve" cannot work: said the same way by the card, the check and the settings. */
+export const endScopeMissingMessage = (name: string, scope: string): string => `Ending meetings on resolve needs the ${scope} scope — reconnect ${name} and approve it.`;
 
 /** A user who cannot host: said the same way by a failed create, the card and the health check. */
 export const cannotHostMessage = (name: string): string => `The connected ${name} user can't host meetings. Check that user's ${name} permissions, then try again.`;

@@ -5,6 +5,7 @@ import {
   exchangeCode,
   isZoomError,
   missingScopeNames,
+  missingEndMeetingScope,
   parseZoomWebhookEvent,
   refreshTokens,
   revokeToken,
@@ -54,6 +55,7 @@ function zoomAdapter(config: ZoomConfig, fetchImpl: FetchLike | undefined, now: 
         return { userId: u.id, accountId: u.accountId ?? '', email: u.email ?? '', name, canHost: u.canHost ?? null };
       }),
     missingScopes: (scopes) => missingScopeNames(scopes),
+    missingEndMeetingScope: (scopes) => missingEndMeetingScope(scopes),
     createMeeting: (accessToken, r) =>
       zoomCall(async () => {
         const m = await client.createMeeting(accessToken, { topic: r.topic, agenda: r.agenda, startTime: r.startTime, durationMinutes: r.durationMinutes });
@@ -76,13 +78,24 @@ function zoomAdapter(config: ZoomConfig, fetchImpl: FetchLike | undefined, now: 
         switch (e.event) {
           case 'endpoint.url_validation':
             return { type: 'url_validation', plainToken: e.payload.plainToken, dedupeKey: key };
-          case 'app_deauthorized':
+          case 'app_deauthorized': {
+            // Every app of the account may share one endpoint: a removal of another app is not ours (§5.5).
+            if (e.payload.client_id !== config.clientId) return { type: 'other', dedupeKey: key };
             const at = new Date(e.payload.deauthorization_time);
-            return { type: 'deauthorized', userId: e.payload.user_id, accountId: e.payload.account_id, at: Number.isNaN(at.getTime()) ? null : at, dedupeKey: key };
+            return {
+              type: 'deauthorized',
+              userId: e.payload.user_id,
+              accountId: e.payload.account_id,
+              at: Number.isNaN(at.getTime()) ? null : at,
+              // `false` asks the app to delete the user's data now (§5.5); absent means no request.
+              deleteUserData: e.payload.user_data_retention === false,
+              dedupeKey: key,
+            };
+          }
           case 'meeting.started':
-            return { type: 'meeting_started', meetingId: e.payload.object.id, dedupeKey: key };
+            return { type: 'meeting_started', meetingId: e.payload.object.id, at: new Date(e.event_ts), dedupeKey: key };
           case 'meeting.ended':
-            return { type: 'meeting_ended', meetingId: e.payload.object.id, dedupeKey: key };
+            return { type: 'meeting_ended', meetingId: e.payload.object.id, at: new Date(e.event_ts), dedupeKey: key };
           default:
             return { type: 'other', dedupeKey: key };
         }

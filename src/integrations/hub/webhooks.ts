@@ -1,8 +1,6 @@
-import { and, eq } from 'drizzle-orm';
-import { integrationConnections, webhookEvents } from '../../platform/db/schema.ts';
-import { systemMeta } from '../../domain/context.ts';
+import { webhookEvents } from '../../platform/db/schema.ts';
 import { requireProvider, type HubDeps } from './context.ts';
-import { markReconnectRequired, providerSource } from './connections.ts';
+import { applyDeauthorization } from './deauthorize.ts';
 import type { WebhookEvent } from './provider.ts';
 
 /**
@@ -34,18 +32,7 @@ export async function handleWebhook(
       .onConflictDoNothing()
       .returning({ key: webhookEvents.dedupeKey });
     if (inserted.length === 0) return false;
-    if (event.type === 'deauthorized') {
-      const rows = await tx
-        .select()
-        .from(integrationConnections)
-        .where(and(eq(integrationConnections.provider, provider.id), eq(integrationConnections.externalUserId, event.userId), eq(integrationConnections.status, 'connected')));
-      for (const row of rows) {
-        if (event.accountId && row.externalAccountId && row.externalAccountId !== event.accountId) continue;
-        // A late delivery about a grant that predates the current connection must not break it.
-        if (event.at && event.at < row.connectedAt) continue;
-        await markReconnectRequired(tx, hub.clock, systemMeta('webhook'), row, `Runframe was removed from your ${provider.displayName} account.`, providerSource(provider.displayName), 'integration.deauthorized');
-      }
-    }
+    if (event.type === 'deauthorized') await applyDeauthorization(hub, tx, provider, event);
     // Same transaction as the dedupe row: a crash or failure in between must not record the
     // delivery as done without its effect (the provider retries only what was not acknowledged).
     if ((event.type === 'meeting_started' || event.type === 'meeting_ended') && onMeetingEvent) await onMeetingEvent({ ...hub, db: tx }, event, provider.id);

@@ -110,7 +110,10 @@ export function classifyResponse(r: ClassifyInput): ZoomFailure {
   const message = redact(body.message ?? body.reason ?? body.error ?? '', r.secrets ?? []);
   if (r.status >= 500) return { kind: 'unavailable', reason: 'http_5xx' };
 
-  const dailyText = /daily rate limit/i.test(message);
+  // The per-user daily limit has two wordings: the 429 "daily rate limit (100)" text, and the
+  // documented "A maximum of {n} meetings can be created/updated for a single user in one day",
+  // which Zoom has sent with HTTP 300 (§4.2). Either means the same, whatever status carries it.
+  const dailyText = /daily rate limit/i.test(message) || /meetings can be created\/updated for a single user in one day/i.test(message);
   if (r.status === 429 || dailyText) {
     const daily = dailyText || /daily/i.test(r.headers.get('x-ratelimit-type') ?? '');
     // A daily 429 was seen without Retry-After (§4.3); the message says it resumes at 00:00 GMT.

@@ -1,5 +1,5 @@
 // Public surface of the Zoom provider folder; the hub imports only from here.
-export { zoomManifest, missingScopes, missingScopeNames, type RequiredCapability } from './manifest.ts';
+export { zoomManifest, missingScopes, missingScopeNames, missingEndMeetingScope, type RequiredCapability } from './manifest.ts';
 export { buildAuthorizeUrl, exchangeCode, refreshTokens, revokeToken, type AuthorizeUrlInput, type OAuthClientOptions, type TokenSet } from './oauth.ts';
 export {
   createZoomClient,

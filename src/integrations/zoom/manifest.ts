@@ -15,6 +15,11 @@ export const zoomManifest = {
     { name: 'Create meetings', anyOf: ['meeting:write:meeting', 'meeting:write', 'meeting:write:meeting:admin', 'meeting:write:admin'] },
     { name: 'Read your Zoom user profile', anyOf: ['user:read:user', 'user:read', 'user:read:user:admin', 'user:read:admin'] },
   ] as const satisfies readonly RequiredCapability[],
+  /**
+   * Optional: ending a meeting for everyone (`PUT /meetings/{id}/status`), which the war-room setting
+   * "end the meeting when the incident is resolved" needs. meeting:update:meeting does not cover it (§2).
+   */
+  endMeetingCapability: { name: 'End meetings', anyOf: ['meeting:update:status', 'meeting:write', 'meeting:update:status:admin', 'meeting:write:admin'] } as const satisfies RequiredCapability,
 } as const;
 
 /** Names of the required capabilities that `granted` does not cover; empty when all are there. */
@@ -34,4 +39,12 @@ export function missingScopeNames(granted: readonly string[]): string[] {
   const have = new Set(granted);
   const classic = granted.length > 0 && granted.every((s) => CLASSIC.test(s));
   return zoomManifest.requiredCapabilities.filter((c) => !c.anyOf.some((s) => have.has(s))).map((c) => (classic ? c.anyOf[1] : c.anyOf[0]));
+}
+
+/** The scope to approve so meetings can be ended, in the app's own style; null when `granted` covers it. */
+export function missingEndMeetingScope(granted: readonly string[]): string | null {
+  const c = zoomManifest.endMeetingCapability;
+  if (c.anyOf.some((s) => granted.includes(s))) return null;
+  const classic = granted.length > 0 && granted.every((s) => CLASSIC.test(s));
+  return classic ? c.anyOf[1] : c.anyOf[0];
 }

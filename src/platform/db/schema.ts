@@ -223,6 +223,8 @@ export const integrationConnections = pgTable(
     accountEmail: text('account_email').notNull(),
     accountName: text('account_name').notNull(),
     canHost: boolean('can_host'),
+    /** When the provider last refused to create a meeting because the user may not host (3161); cleared by a successful create. */
+    hostRefusedAt: ts('host_refused_at'),
     scopes: jsonb('scopes').notNull().default([]),
     sealedCredentials: text('sealed_credentials'),
     keyVersion: integer('key_version'),

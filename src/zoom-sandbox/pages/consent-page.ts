@@ -26,7 +26,7 @@ ${userSelect(p.users, p.selectedUserId)}
 </fieldset>
 <fieldset>
 <legend>Permissions requested by ${p.app.name}</legend>
-<p class="hint" id="scope-hint">Untick a permission to decline it. Required permissions cannot be unticked.</p>
+<p class="hint" id="scope-hint">Untick a permission to decline it.${p.requested.some((s) => s.required) ? ' Permissions marked required cannot be unticked.' : ''}</p>
 ${p.requested.map((s, i) =>
   s.required
     ? html`<label class="scope"><input type="checkbox" id="scope-${i}" checked disabled aria-describedby="scope-hint"> ${describeScope(s.scope)} <code>${s.scope}</code> (required)</label><input type="hidden" name="scope" value="${s.scope}">`

@@ -8,7 +8,18 @@ export function marketplaceHome(base: string): Html {
     'Zoom App Marketplace',
     html`<h1>Zoom App Marketplace (sandbox)</h1>
 <p>This sandbox Marketplace only knows the apps registered with the sandbox.</p>
-<nav aria-label="Marketplace"><ul><li><a href="${base}/marketplace/manage/added-apps">Manage › Added Apps</a></li></ul></nav>`,
+<nav aria-label="Marketplace"><ul><li><a href="${base}/marketplace/manage">Manage</a></li></ul></nav>`,
+  );
+}
+
+/** Zoom's Marketplace has Manage, then Added Apps under it, as the guide's removal steps say. */
+export function managePage(base: string): Html {
+  return layout(
+    'Manage',
+    html`<nav aria-label="Breadcrumb"><a href="${base}/marketplace">Marketplace</a></nav>
+<h1>Manage</h1>
+<p>Apps you have added to your sandbox Zoom account, and what they may access.</p>
+<nav aria-label="Manage"><ul><li><a href="${base}/marketplace/manage/added-apps">Added Apps</a></li></ul></nav>`,
   );
 }
 
@@ -23,9 +34,9 @@ export interface AddedAppsParams {
 export function addedAppsPage(p: AddedAppsParams): Html {
   const listUrl = `${p.base}/marketplace/manage/added-apps`;
   return layout(
-    'Manage › Added Apps',
-    html`<nav aria-label="Breadcrumb"><a href="${p.base}/marketplace">Marketplace</a> › Manage</nav>
-<h1>Manage › Added Apps</h1>
+    'Added Apps',
+    html`<nav aria-label="Breadcrumb"><a href="${p.base}/marketplace">Marketplace</a> › <a href="${p.base}/marketplace/manage">Manage</a></nav>
+<h1>Added Apps</h1>
 <form method="get" action="${listUrl}">
 ${userSelect(p.users, p.user.id, 'user')}
 <div class="actions"><button type="submit" class="secondary">Show apps</button></div>
@@ -57,6 +68,7 @@ export function confirmRemovePage(base: string, app: SandboxApp, user: SandboxUs
 <p>${app.name} will no longer be able to access ${user.email}'s sandbox Zoom account. The app is notified that it was removed.</p>
 <form method="post" action="${listUrl}/${encodeURIComponent(app.clientId)}/remove">
 <input type="hidden" name="user" value="${user.id}">
+<p><label><input type="checkbox" name="delete_data" value="yes"> Also ask ${app.name} to delete the data it keeps about me</label></p>
 <div class="actions">
 <button type="submit" class="danger">Remove</button>
 <a class="button secondary" href="${listUrl}?user=${encodeURIComponent(user.id)}">Cancel</a>

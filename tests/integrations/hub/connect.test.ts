@@ -361,7 +361,7 @@ test('disconnecting with an active war room keeps its join link on the incident 
   assert.equal(entries.length, 1);
   assert.equal(entries[0]?.actor, `Olivia Owner (${o.email})`);
   const meta = entries[0]?.metadata ?? {};
-  assert.deepEqual(Object.keys(meta).sort(), ['account', 'credential_fingerprint', 'provider']);
+  assert.deepEqual(Object.keys(meta).sort(), ['account', 'credential_fingerprint', 'external_user', 'provider']);
   assert.equal(meta['provider'], 'zoom');
   assert.equal(meta['account'], 'host@sandbox.zoom.test');
   assert.match(String(meta['credential_fingerprint']), /^sha256:[0-9a-f]{12}$/);

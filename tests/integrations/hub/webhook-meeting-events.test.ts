@@ -28,7 +28,10 @@ test('a meeting event whose effect fails is not recorded as seen, so Zoom’s re
     event_ts: 1795000000123,
     payload: { account_id: 'acc', object: { id: w.meetingId, uuid: 'u1==', host_id: HOST_ID, topic: 't', type: 2, start_time: '2026-11-26T12:00:00Z', duration: 60 } },
   });
-  const state = async () => ((await t.api(o, 'GET', `/api/v1/incidents/${inc.id}/war-room`)).json as unknown as { warRoom: { state: string } | null }).warRoom?.state ?? 'none';
+  const state = async () => {
+    const w = ((await t.api(o, 'GET', `/api/v1/incidents/${inc.id}/war-room`)).json as unknown as { warRoom: { state: string; liveStatus: string } | null }).warRoom;
+    return w ? `${w.state}/${w.liveStatus}` : 'none';
+  };
 
   // The process applies the event, then fails before it is done (here: right after the effect).
   const crashing: MeetingEventHandler = async (hub, event, providerId) => {
@@ -37,15 +40,15 @@ test('a meeting event whose effect fails is not recorded as seen, so Zoom’s re
   };
   await assert.rejects(handleWebhook(t.deps, 'zoom', body, new Headers(signed(body)), crashing), /crashed while applying/);
   assert.equal((await seen(w.meetingId)).length, 0, 'the delivery is not recorded as seen');
-  assert.equal(await state(), 'active', 'and its half-applied effect is rolled back with it');
+  assert.equal(await state(), 'active/not_started', 'and its half-applied effect is rolled back with it');
 
   // Zoom retries the unacknowledged delivery: this time it is applied, once.
   const again = await deliver(body);
   assert.equal(again.status, 200);
   assert.deepEqual(await again.json(), { status: 'processed' });
-  assert.equal(await state(), 'none', 'the war room ended');
+  assert.equal(await state(), 'active/empty', 'the call is empty; the war room stays open');
   assert.equal((await seen(w.meetingId)).length, 1);
   assert.deepEqual(await (await deliver(body)).json(), { status: 'duplicate' });
-  const ended = (await t.api(o, 'GET', `/api/v1/incidents/${inc.id}/timeline`)).json.entries.filter((e) => e.body === 'Zoom war room meeting ended.');
+  const ended = (await t.api(o, 'GET', `/api/v1/incidents/${inc.id}/timeline`)).json.entries.filter((e) => e.body.startsWith('Zoom call is empty'));
   assert.equal(ended.length, 1, 'one timeline entry, not one per delivery');
 });

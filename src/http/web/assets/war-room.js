@@ -89,5 +89,26 @@
       }
     }).catch(function () {});
   }
-  setInterval(poll, 3000);
+  // The timeline follows too: a meeting going live or empty, a note, a status change made elsewhere.
+  var timelineRendered = null;
+  function pollTimeline() {
+    var current = document.getElementById('timeline-body');
+    var tUrl = current && current.getAttribute('data-fragment');
+    if (!tUrl) return;
+    if (timelineRendered === null) timelineRendered = current.outerHTML;
+    fetch(tUrl, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) {
+      return r.ok ? r.text() : null;
+    }).then(function (html) {
+      if (!html) return;
+      var holder = document.createElement('div');
+      holder.innerHTML = html;
+      var next = holder.firstElementChild;
+      var now = document.getElementById('timeline-body');
+      if (next && now && next.outerHTML !== timelineRendered) {
+        timelineRendered = next.outerHTML;
+        now.replaceWith(next);
+      }
+    }).catch(function () {});
+  }
+  setInterval(function () { poll(); pollTimeline(); }, 3000);
 })();

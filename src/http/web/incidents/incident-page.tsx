@@ -3,6 +3,7 @@ import { MISSING_PERMISSION } from '../../../domain/access/roles.ts';
 import { SEVERITIES, SEVERITY_DESCRIPTION, STATUSES, STATUS_LABEL, TRANSITIONS, type IncidentView } from '../../../domain/incidents/model.ts';
 import type { MemberView } from '../../../domain/orgs/list-members.ts';
 import type { TimelineEntryView } from '../../../domain/timeline/list-timeline.ts';
+import { TimelineList } from './timeline.tsx';
 import type { AppError } from '../../../shared/errors.ts';
 import { fmtTime } from '../helpers.tsx';
 import { Csrf, Layout, type PageShell } from '../layout.tsx';
@@ -61,21 +62,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
           </section>
           <section class="panel" aria-labelledby="timeline-h">
             <h2 id="timeline-h">Timeline</h2>
-            {timeline.length === 0 ? (
-              <p class="muted">Nothing has happened yet.</p>
-            ) : (
-              <ol class="timeline">
-                {timeline.map((e) => (
-                  <li class={e.kind === 'note' ? 'note' : ''}>
-                    <div class="meta">
-                      {fmtTime(e.createdAt)} · {e.actor}
-                      {e.kind === 'note' ? ' added a note' : ''}
-                    </div>
-                    <div class="body">{e.body}</div>
-                  </li>
-                ))}
-              </ol>
-            )}
+            <TimelineList incidentNumber={incident.number} timeline={timeline} />
             {canEdit && (
               <form method="post" action={`${base}/notes`}>
                 <Csrf token={shell.csrfToken} />

@@ -18,6 +18,7 @@ import { createWarRoom } from '../../../domain/war-rooms/create-war-room.ts';
 import { meetingPort } from '../../../integrations/hub/meetings.ts';
 import { findConnectionView } from '../../../integrations/hub/connections.ts';
 import { WarRoomSection } from '../war-rooms/section.tsx';
+import { TimelineList } from './timeline.tsx';
 import { IncidentListPage } from './list-page.tsx';
 import { NewIncidentPage } from './new-page.tsx';
 
@@ -100,6 +101,11 @@ export function incidentPages(): Hono<AppEnv> {
 
   app.get('/incidents/:ref', (c) => renderIncident(c, c.req.param('ref')));
   app.get('/incidents/:ref/war-room/fragment', async (c) => html(c, await warRoomSection(c, c.req.param('ref'))));
+  app.get('/incidents/:ref/timeline/fragment', async (c) => {
+    const ctx = pageCtx(c);
+    const incident = await getIncident({ ctx, incidentRef: c.req.param('ref') });
+    return html(c, <TimelineList incidentNumber={incident.number} timeline={await listTimeline({ ctx, incidentRef: incident.id })} />);
+  });
   app.post('/incidents/:ref/war-room', async (c) => {
     const ref = c.req.param('ref');
     const form = await formOf(c);

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx';
 import type { AbandonedConnect, ConnectionView } from '../../../integrations/hub/connections.ts';
+import { endScopeMissingMessage } from '../../../integrations/hub/provider.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import { SEVERITIES } from '../../../domain/incidents/model.ts';
 import type { WarRoomSettingsView } from '../../../domain/war-rooms/settings.ts';
@@ -14,6 +15,8 @@ export interface ProviderCard {
   connection: ConnectionView | null;
   /** A Connect whose authorization never came back, newer than the connection. */
   abandoned: AbandonedConnect | null;
+  /** The scope a connected provider lacks to end meetings for everyone; null when it has it or is not connected. */
+  endMeetingScope: string | null;
 }
 
 /** The guide's troubleshooting row "You cannot click Connect", cause and fix, word for word. */
@@ -48,7 +51,7 @@ const TrashIcon = () => (
   </svg>
 );
 
-const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; managers: string[]; now: Date }> = ({ card, shell, canManage, managers, now }) => {
+const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; managers: string[]; now: Date; endOnResolve: boolean }> = ({ card, shell, canManage, managers, now, endOnResolve }) => {
   const c = card.connection;
   const status = statusText(c);
   const base = `/integrations/${card.id}`;
@@ -76,6 +79,15 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
           <p>Check the user's {card.displayName} account permissions, then try again.</p>
         </div>
       )}
+      {c?.status === 'connected' && endOnResolve && card.endMeetingScope && (
+        <div class="alert error" role="alert" id={`card-${card.id}-end-scope`}>
+          <strong>{endScopeMissingMessage(card.displayName, card.endMeetingScope)}</strong>
+          <p>
+            War room settings ask Runframe to end the meeting for everyone when an incident is resolved, but this connection was not granted <code>{card.endMeetingScope}</code>. Add it to
+            the {card.displayName} app's scopes if needed, then click Reconnect and approve it. War rooms can still be created and joined.
+          </p>
+        </div>
+      )}
       {c?.status === 'reconnect_required' && (
         <div class="alert error" role="alert">
           <strong>{card.displayName} reconnect required.</strong> {c.reconnectReason}
@@ -85,9 +97,7 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
       {c && (
         <dl class="facts">
           <dt>{card.displayName} account</dt>
-          <dd>
-            {c.account.name} ({c.account.email})
-          </dd>
+          <dd>{c.account.email ? `${c.account.name} (${c.account.email})` : `Deleted at ${card.displayName}'s request when Runframe was removed there`}</dd>
           <dt>Connected by</dt>
           <dd>
             {c.connectedBy ?? 'a former member'} on {fmtTime(c.connectedAt)}
@@ -163,7 +173,7 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
   );
 };
 
-const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canManage: boolean; saved: boolean }> = ({ shell, settings, canManage, saved }) => (
+const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canManage: boolean; saved: boolean; cards: ProviderCard[] }> = ({ shell, settings, canManage, saved, cards }) => (
   <section class="panel" aria-labelledby="war-room-settings-h">
     <h2 id="war-room-settings-h">War room settings</h2>
     {saved && (
@@ -199,6 +209,14 @@ const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canMa
           </span>
         </div>
         <p class="help muted">The war room always ends in Runframe. Runframe never deletes meetings.</p>
+        {cards
+          .filter((card) => card.endMeetingScope !== null)
+          .map((card) => (
+            <p class="help alert error" id={`end-on-resolve-${card.id}-scope`}>
+              {card.displayName} can't end meetings yet: its connection was not granted <code>{card.endMeetingScope}</code>. {settings.endMeetingOnResolve ? 'Resolved incidents will not end their meetings' : 'With this setting on, meetings would not be ended'} until
+              someone reconnects {card.displayName} in its card above and approves that scope.
+            </p>
+          ))}
       </fieldset>
       {canManage && <button type="submit">Save war room settings</button>}
     </form>
@@ -224,11 +242,11 @@ export const IntegrationsHubPage: FC<HubProps> = ({ shell, cards, canManage, man
           {cards
             .filter((c) => c.section === s)
             .map((card) => (
-              <Card card={card} shell={shell} canManage={canManage} managers={managers} now={now} />
+              <Card card={card} shell={shell} canManage={canManage} managers={managers} now={now} endOnResolve={settings.endMeetingOnResolve} />
             ))}
         </section>
       ))}
-      <SettingsPanel shell={shell} settings={settings} canManage={canManage} saved={saved} />
+      <SettingsPanel shell={shell} settings={settings} canManage={canManage} saved={saved} cards={cards} />
     </Layout>
   );
 };

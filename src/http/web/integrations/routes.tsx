@@ -29,7 +29,8 @@ async function renderHub(c: C, message: { kind: 'ok' | 'error'; text: string; hi
   for (const p of hub.providers.values()) {
     const connection = await findConnectionView(hub.db, ctx.actor.orgId, p.id);
     const abandoned = await findAbandonedConnect(hub.db, ctx.actor.orgId, p.id, connection ? new Date(connection.connectedAt) : null);
-    cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: DESCRIPTIONS[p.id] ?? '', connection, abandoned });
+    const endMeetingScope = connection?.status === 'connected' ? p.missingEndMeetingScope(connection.scopes) : null;
+    cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: DESCRIPTIONS[p.id] ?? '', connection, abandoned, endMeetingScope });
   }
   const settings = await readWarRoomSettings(hub.db, ctx.actor.orgId);
   const managers = (await listMembers(ctx)).filter((m) => can(m.role, 'integration:manage')).map((m) => `${m.name} (${ROLE_LABEL[m.role]})`);

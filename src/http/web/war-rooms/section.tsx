@@ -18,7 +18,13 @@ export interface WarRoomSectionProps {
   csrfToken: string;
 }
 
-const LIVE: Record<WarRoomView['liveStatus'], string> = { not_started: 'Not started', live: 'Live', ended: 'Ended' };
+const LIVE: Record<WarRoomView['liveStatus'], string> = { not_started: 'Not started', live: 'Live', empty: 'Empty' };
+/** What the badge means for someone about to join, in one line. */
+const LIVE_NOTE: Record<WarRoomView['liveStatus'], string> = {
+  not_started: 'Nobody has joined yet: the first person to join starts the call.',
+  live: 'The call is in progress.',
+  empty: 'Everyone left the call. The war room stays open: rejoin anytime with the same link.',
+};
 
 const Active: FC<{ w: WarRoomView }> = ({ w }) => (
   <div>
@@ -30,6 +36,9 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
         <span class="sr-only">Meeting status: </span>
         {LIVE[w.liveStatus]}
       </span>
+    </p>
+    <p class="muted" id="war-room-live-note">
+      {LIVE_NOTE[w.liveStatus]}
     </p>
     <dl class="facts">
       <dt>Meeting ID</dt>
