@@ -5,7 +5,7 @@ import { auditLog, jobs } from '../../src/platform/db/schema.ts';
 import { runOneJob } from '../../src/jobs/runner.ts';
 import { warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { AUTO_CREATE_JOB } from '../../src/domain/war-rooms/automation.ts';
-import { END_MEETING_JOB } from '../../src/domain/war-rooms/end-war-rooms.ts';
+import { END_MEETING_JOB, ENDING_MEETING_NOTE } from '../../src/domain/war-rooms/end-war-rooms.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { connectZoom, startZoom } from '../support/zoom.ts';
 
@@ -318,7 +318,7 @@ for (const endMeetingOnResolve of [false, true]) {
     assert.equal(wr.history[0]?.state, 'ended');
     assert.equal(wr.history[0]?.endedReason, 'incident resolved');
     const ended = (await timeline(inc.id, o)).find((e) => e.body.startsWith('War room ended'));
-    assert.equal(ended?.body, `War room ended: the incident was resolved.${endMeetingOnResolve ? ' The meeting will be ended for everyone.' : ''}`);
+    assert.equal(ended?.body, `War room ended: the incident was resolved.${endMeetingOnResolve ? ENDING_MEETING_NOTE : ''}`);
 
     const queued = await t.deps.db.select().from(jobs).where(eq(jobs.kind, END_MEETING_JOB));
     assert.equal(queued.filter((j) => (j.payload as { meetingId?: string }).meetingId === meetingId).length, endMeetingOnResolve ? 1 : 0);
