@@ -7,7 +7,7 @@ import { createProviderRegistry } from './integrations/hub/registry.ts';
 import { HEALTH_CHECK_JOB, healthCheckJob } from './integrations/hub/health-check.ts';
 import { buildApp } from './http/app.tsx';
 import type { AppEnv } from './http/env.ts';
-import { startWorker } from './jobs/runner.ts';
+import { startWorker } from './platform/jobs/queue.ts';
 import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
 import { createLog, type Log } from './platform/log.ts';
@@ -72,6 +72,8 @@ async function startDemoSandbox(config: Config, log: Log) {
   const subscribeWebhooks = async () => {
     try {
       await sandbox.registerApp({ ...registration, webhookUrl: config.zoom.webhookUrl, webhookSecretToken: config.zoom.webhookSecretToken });
+      // Says what the start-up's one POST /webhooks/:provider request line was.
+      log.info('Demo mode: the Zoom sandbox validated Runframe’s webhook endpoint, as Zoom does when an app subscribes to events');
     } catch (err) {
       log.warn({ err: err instanceof Error ? err.message : String(err), url: config.zoom.webhookUrl }, 'the Zoom sandbox could not validate Runframe’s webhook endpoint; removals in the sandbox Marketplace will only be noticed at the next token use');
     }

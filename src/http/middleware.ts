@@ -30,7 +30,8 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   // One line per request. The route's pattern stands in for the path, so what a URL carries (invite
   // tokens, OAuth codes and states, incident titles in queries) never reaches the log.
-  const route = routePath(c, -1);
+  // The route that answered (after next(), routeIndex points at it); the last match may be a later catch-all.
+  const route = routePath(c);
   const line = { requestId, method: c.req.method, route: route === '*' || route === '/*' ? '(no route)' : route, status: c.res.status, ms: Math.round(performance.now() - started) };
   // Open incident pages poll their war-room fragment every few seconds: those stay at debug.
   if (route.endsWith('/fragment') && c.res.status < 400) c.get('deps').log.debug(line, 'request');

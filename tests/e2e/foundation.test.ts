@@ -75,7 +75,7 @@ async function assertSkipLinkFirst(page: Page): Promise<void> {
 
 const timeline = (page: Page) => page.getByRole('region', { name: 'Timeline' }).getByRole('listitem');
 
-describe('foundation journey (issue 2) in Chromium', { timeout: 90_000 }, () => {
+describe('foundation journey (issue 2) in Chromium', { timeout: 300_000 }, () => {
   before(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
     owner = await newPage();

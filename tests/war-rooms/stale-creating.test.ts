@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { and, eq, like } from 'drizzle-orm';
 import { auditLog, idempotencyKeys, jobs, timelineEntries, warRooms } from '../../src/platform/db/schema.ts';
-import { runOneJob, scheduleNextPeriodicRun, startWorker } from '../../src/jobs/runner.ts';
+import { runOneJob, scheduleNextPeriodicRun, startWorker } from '../../src/platform/jobs/queue.ts';
 import { STALE_WAR_ROOMS_JOB, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { meetingPort } from '../../src/integrations/hub/meetings.ts';
 import { createWarRoom } from '../../src/domain/war-rooms/create-war-room.ts';
@@ -14,6 +14,7 @@ import { systemMeta } from '../../src/domain/context.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { startZoom, ownerWithZoom, declareSev1 } from '../support/zoom.ts';
+import { until } from '../support/until.ts';
 
 const { sandbox, zoom } = await startZoom();
 const t = await makeTestApp({ zoom });
@@ -98,13 +99,13 @@ test('a stuck war room whose meeting Zoom never made is marked failed, and the c
 
 /** Resolves once the caller using `key` has joined the war room `warRoomId` (its key names it). */
 async function joined(o: Member, key: string, warRoomId: string) {
-  for (;;) {
+  await until(`the caller joins war room ${warRoomId}`, async () => {
     const [k] = await t.deps.db
       .select()
       .from(idempotencyKeys)
       .where(and(eq(idempotencyKeys.orgId, o.orgId), eq(idempotencyKeys.userId, o.userId), eq(idempotencyKeys.key, key)));
-    if (k?.resourceId === warRoomId) return;
-  }
+    return k?.resourceId === warRoomId;
+  });
 }
 
 test('a click on a creating war room younger than the threshold waits for the create that may still be running; once the threshold passes it settles it', async () => {
@@ -204,8 +205,7 @@ test('a create that outlives the threshold loses its row to another process’s 
   const before = await creates();
   await fault({ kind: 'delay', ms: 800 });
   const slow = createWarRoom({ ctx: t.ctxFor(o), meetings: port, timing: t.deps.warRoomTiming, incidentRef: inc.id, input: {} });
-  let claimed: typeof warRooms.$inferSelect | undefined;
-  while (!claimed) [claimed] = await t.deps.db.select().from(warRooms).where(and(eq(warRooms.incidentId, inc.id), eq(warRooms.state, 'creating')));
+  const claimed = await until('the create claims its row', async () => (await t.deps.db.select().from(warRooms).where(and(eq(warRooms.incidentId, inc.id), eq(warRooms.state, 'creating'))))[0]);
   // Another process's sweep takes it for abandoned while Zoom has not made the meeting yet.
   assert.equal(await resolveStaleWarRoom({ deps: t.deps, meetings: port, meta: systemMeta('other-process'), row: claimed }), true);
   await assert.rejects(slow, (err) => err instanceof AppError && /Zoom answered after Runframe had given up waiting for it/.test(err.message));

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { DbOrTx } from '../platform/db/client.ts';
-import { queryRows } from '../platform/db/client.ts';
-import { jobs } from '../platform/db/schema.ts';
-import type { Log } from '../platform/log.ts';
-import type { Clock } from '../shared/clock.ts';
-import { newId } from '../shared/ids.ts';
-import type { Db } from '../platform/db/client.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { queryRows } from '../db/client.ts';
+import { jobs } from '../db/schema.ts';
+import type { Log } from '../log.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { newId } from '../../shared/ids.ts';
+import type { Db } from '../db/client.ts';
 
 /** `run.final`: this is the job's last attempt, so a handler can say what a failure means for good. */
 export type JobHandler = (payload: unknown, run?: { attempt: number; final: boolean }) => Promise<void>;
