@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import { auditLog, jobs } from '../../src/platform/db/schema.ts';
-import { runOneJob } from '../../src/jobs/runner.ts';
+import { runOneJob } from '../../src/platform/jobs/queue.ts';
 import { warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { AUTO_CREATE_JOB } from '../../src/domain/war-rooms/automation.ts';
 import { END_MEETING_JOB, ENDING_MEETING_NOTE } from '../../src/domain/war-rooms/end-war-rooms.ts';
