@@ -12,6 +12,7 @@ import { checkReadiness } from '../domain/readiness.ts';
 import { auditRoutes } from './api/audit.ts';
 import { incidentRoutes } from './api/incidents.ts';
 import { warRoomRoutes } from './api/war-rooms.ts';
+import { memberRoutes } from './api/members.ts';
 import { buildOpenApi } from './api/openapi.ts';
 import { API_PREFIX, mountRoutes, type ApiRoute } from './api/registry.ts';
 import type { AppEnv, WebOptions } from './env.ts';
@@ -52,7 +53,7 @@ const tooLarge = (max: number): never => {
   });
 };
 
-export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...warRoomRoutes, ...auditRoutes];
+export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...warRoomRoutes, ...memberRoutes, ...auditRoutes];
 
 export function buildApp({ deps, web, mounts = [], meetingEvents }: BuildAppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

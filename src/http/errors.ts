@@ -12,6 +12,8 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   rate_limited: 429,
   too_large: 413,
   method_not_allowed: 405,
+  precondition_failed: 412,
+  precondition_required: 428,
   needs_reconnect: 409,
   provider_rejected: 422,
   provider_unavailable: 503,

@@ -53,7 +53,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const actor = await authenticateApiToken(deps, header.replace(/^bearer\s+/i, '').trim());
     if (!actor) {
       throw new AppError('unauthenticated', 'The API token is not valid: it was revoked, or its owner left the organization.', {
-        hint: 'Create a new token under Settings › API tokens.',
+        hint: 'Create a new token on the API tokens page (API tokens in the top menu).',
       });
     }
     c.set('auth', { kind: 'token', actor });

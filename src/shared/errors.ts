@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'too_large',
   'method_not_allowed',
+  'precondition_failed',
+  'precondition_required',
   'needs_reconnect',
   'provider_rejected',
   'provider_unavailable',

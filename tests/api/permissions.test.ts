@@ -60,7 +60,7 @@ interface Action {
   name: string;
   allowed: Role[];
   page: (m: Member) => Promise<Outcome>;
-  /** The JSON API's route for it; actions the API does not offer (members, invites, tokens) are checked on the domain operation. */
+  /** The JSON API's route for it; actions the API does not offer (API tokens) are checked on the domain operation. */
   api?: (m: Member) => Promise<Outcome>;
   /** The domain operation itself, as another entry point (the CLI, a job) would call it. */
   domain?: (m: Member) => Promise<Outcome>;
@@ -227,7 +227,8 @@ const actions: Action[] = [
     page: async (m) => {
       const { id } = await fresh();
       const r = await t.page(m, 'GET', '/organization/audit?action=incident.declared');
-      return { status: r.status, done: r.text.includes('incident.declared') && r.text.includes(id.slice(0, 8)) };
+      const { number } = await incidentNow(id);
+      return { status: r.status, done: r.text.includes('data-action="incident.declared"') && r.text.includes(`href="/incidents/${number}"`) };
     },
   },
   {
@@ -239,24 +240,28 @@ const actions: Action[] = [
         if (r.status === 200) assert.match(r.text, /Invite link for a new Viewer/, 'the link is shown to the inviter');
         return r.status;
       }),
+    api: (m) => invited(async () => (await t.api(m, 'POST', '/api/v1/invites', { role: 'viewer' })).status),
     domain: (m) => invited(() => viaDomain(() => createInvite({ ctx: t.ctxFor(m), input: { role: 'viewer' } }))),
   },
   {
     name: 'revoke an invite',
     allowed: manage,
     page: (m) => inviteRevoked(async (id) => (await t.page(m, 'POST', `/organization/invites/${id}/revoke`, {})).status),
+    api: (m) => inviteRevoked(async (id) => (await t.api(m, 'DELETE', `/api/v1/invites/${id}`)).status),
     domain: (m) => inviteRevoked((id) => viaDomain(() => revokeInvite({ ctx: t.ctxFor(m), inviteId: id }))),
   },
   {
     name: 'change roles',
     allowed: manage,
     page: (m) => roleChanged(async (userId) => (await t.page(m, 'POST', `/organization/members/${userId}/role`, { role: 'responder' })).status),
+    api: (m) => roleChanged(async (userId) => (await t.api(m, 'PATCH', `/api/v1/members/${userId}`, { role: 'responder' })).status),
     domain: (m) => roleChanged((userId) => viaDomain(() => changeMemberRole({ ctx: t.ctxFor(m), userId, input: { role: 'responder' } }))),
   },
   {
     name: 'remove members',
     allowed: manage,
     page: (m) => removed(async (userId) => (await t.page(m, 'POST', `/organization/members/${userId}/remove`, {})).status),
+    api: (m) => removed(async (userId) => (await t.api(m, 'DELETE', `/api/v1/members/${userId}`)).status),
     domain: (m) => removed((userId) => viaDomain(() => removeMember({ ctx: t.ctxFor(m), userId }))),
   },
   {

@@ -123,6 +123,8 @@ export const incidents = pgTable(
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
     resolvedAt: ts('resolved_at'),
+    // Goes up by one with every change to the row (fields, notes): the API's ETag / If-Match.
+    version: integer('version').notNull().default(1),
   },
   (t) => [
     uniqueIndex('incidents_org_number_idx').on(t.orgId, t.number),

@@ -3,6 +3,8 @@ import type { AppError } from '../../../shared/errors.ts';
 import { ROLE_LABEL, type Role } from '../../../domain/access/roles.ts';
 import { Csrf, Field, Layout, type PageShell } from '../layout.tsx';
 
+const SIGN_UP_LABELS = { name: 'Your name', email: 'Work email', password: 'Password', organizationName: 'Organization name' };
+
 interface FormValues {
   name?: string;
   email?: string;
@@ -15,7 +17,7 @@ export const SignUpPage: FC<{ shell: PageShell; values: FormValues; error?: AppE
   error,
   invite,
 }) => (
-  <Layout {...shell} error={error ?? null}>
+  <Layout {...shell} error={error ?? null} fieldLabels={SIGN_UP_LABELS}>
     <div class="panel narrow">
       <h1>{invite ? `Join ${invite.orgName}` : 'Create your Runframe account'}</h1>
       {invite && (

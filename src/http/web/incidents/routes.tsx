@@ -7,7 +7,7 @@ import { changeIncidentStatus } from '../../../domain/incidents/change-incident-
 import { declareIncident } from '../../../domain/incidents/declare-incident.ts';
 import { listIncidents } from '../../../domain/incidents/list-incidents.ts';
 import { getIncident } from '../../../domain/incidents/get-incident.ts';
-import { listMembers } from '../../../domain/orgs/list-members.ts';
+import { listLeadCandidates } from '../../../domain/incidents/list-lead-candidates.ts';
 import { listTimeline } from '../../../domain/timeline/list-timeline.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../env.ts';
@@ -46,7 +46,7 @@ async function warRoomSection(c: C, ref: string) {
 async function renderIncident(c: C, ref: string, extra: { error?: AppError; notice?: string; noteDraft?: string } = {}) {
   const ctx = pageCtx(c);
   const incident = await getIncident({ ctx, incidentRef: ref });
-  const [timeline, members] = [await listTimeline({ ctx, incidentRef: incident.id }), await listMembers(ctx)];
+  const [timeline, members] = [await listTimeline({ ctx, incidentRef: incident.id }), await listLeadCandidates(ctx)];
   const warRoom = await warRoomSection(c, incident.id);
   return html(
     c,
@@ -85,7 +85,7 @@ export function incidentPages(): Hono<AppEnv> {
   app.get('/incidents/new', async (c) => {
     const ctx = pageCtx(c);
     requirePermission(ctx.actor, 'incident:edit');
-    return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listMembers(ctx)} values={{}} />);
+    return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listLeadCandidates(ctx)} values={{}} />);
   });
 
   app.post('/incidents', async (c) => {
@@ -94,7 +94,7 @@ export function incidentPages(): Hono<AppEnv> {
     const input = { ...form, leadUserId: form['leadUserId'] || null };
     const r = await attempt(() => declareIncident({ ctx, input }));
     if (!r.ok) {
-      return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listMembers(ctx)} values={form} error={r.error} />, statusOf(c, r.error));
+      return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listLeadCandidates(ctx)} values={form} error={r.error} />, statusOf(c, r.error));
     }
     return c.redirect(`/incidents/${r.value.incident.number}`, 303);
   });
