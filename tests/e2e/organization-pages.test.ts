@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { failOnConsoleError } from '../support/console-guard.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { Journey, acceptInvite, createInviteLink, declareIncident, type Person } from '../support/journeys.ts';
+import { Journey, acceptInvite, createInviteLink, declareIncident, signInAfterSignUp, type Person } from '../support/journeys.ts';
 
 failOnConsoleError();
 
@@ -88,7 +88,8 @@ describe('organization pages (issue 13) at 1280 and 390 px', { timeout: 120_000 
       await owner.getByLabel('Password').fill(PASSWORD);
       await owner.getByLabel('Organization name').fill(ORG);
       await owner.getByRole('button', { name: 'Create account' }).click();
-      await owner.waitForURL(j.url('/incidents'));
+      // Sign-up answers with the sign-in form whether or not the email was taken (no account enumeration).
+      await signInAfterSignUp(j, owner, PASSWORD);
     });
   });
 
