@@ -1,14 +1,22 @@
 #!/usr/bin/env node
 // `npm test`: type-check, then every test file once on PGlite, then the storage suites again on
-// PostgreSQL when TEST_DATABASE_URL is set (CI always sets it). Node 20 expands no globs, so the
-// file list is built here.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// PostgreSQL when TEST_DATABASE_URL is set (CI always sets it). Files run in a few long-lived worker
+// processes (scripts/test-worker.ts) that pull them from one queue, longest first; the type-check runs
+// beside them. Why: docs/decisions/0005-test-suite-speed.md. Node 20 expands no globs, so the file
+// list is built here. `npm test -- war-rooms` runs the files whose path contains "war-rooms".
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const only = process.argv.slice(2);
+const outDir = path.join(root, 'test-output');
+const timingsFile = path.join(outDir, 'test-timings.json');
+const WORKERS = Number(process.env['RUNFRAME_TEST_WORKERS'] ?? Math.max(2, Math.min(availableParallelism(), 4)));
+// Every file gets a deadline: several times its usual duration on a busy 2-core machine (0005).
+const FILE_TIMEOUT_MS = (file) => (/^tests\/(e2e\/|cli\.test)/.test(file) ? 300_000 : 120_000);
 
 function files(dir) {
   const out = [];
@@ -20,54 +28,167 @@ function files(dir) {
   return out.sort();
 }
 
-function run(label, cmd, args, env = {}) {
-  const started = Date.now();
-  process.stdout.write(`\n== ${label}\n`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  const secs = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`== ${label}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${secs}s\n`);
-  return r.status === 0;
+const secs = (ms) => `${(ms / 1000).toFixed(1)}s`;
+const phases = [];
+const results = [];
+const started = Date.now();
+
+/** Runs a command to the end with its output kept, for phases that run beside the tests. */
+function runQuiet(cmd, args, env = {}) {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('close', (code) => resolve({ ok: code === 0, out, ms: Date.now() - t0 }));
+  });
 }
 
 const all = files(path.join(root, 'tests')).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 // Suites that touch storage run on both engines.
 const storage = all.filter((f) => /^tests\/(domain|api|integrations\/hub|war-rooms)\//.test(f));
-const results = [];
 
-if (only.length === 0) results.push(['typecheck', run('tsc --noEmit', 'npx', ['tsc', '--noEmit'])]);
+const typecheck = only.length === 0 ? runQuiet('npx', ['tsc', '--noEmit']) : null;
+if (typecheck) process.stdout.write('== tsc --noEmit (beside the tests)\n');
 
 const template = mkdtempSync(path.join(tmpdir(), 'rf-template-'));
 const tplDir = path.join(template, 'pglite');
-if (!run('PGlite template', 'node', ['--import', 'tsx', 'scripts/make-pglite-template.ts', tplDir])) process.exit(1);
-
-const totals = { passed: 0, failed: 0, skipped: 0 };
-const nodeTest = (files, env, label) => {
-  if (files.length === 0) return true;
-  // A second, machine-readable reporter lets this script add up the counts of both engines.
-  const tap = path.join(template, `${label.replace(/\W+/g, '-')}.tap`);
-  const ok = run(label, 'node', ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], env);
-  let text = '';
-  try {
-    text = readFileSync(tap, 'utf8');
-  } catch {
-    text = '';
-  }
-  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-  totals.passed += count('pass');
-  totals.failed += count('fail') + count('cancelled');
-  totals.skipped += count('skipped') + count('todo');
-  return ok;
-};
-
-results.push(['tests on PGlite', nodeTest(all, { RUNFRAME_TEST_ENGINE: 'pglite', RUNFRAME_PGLITE_TEMPLATE: tplDir }, `${all.length} test files on PGlite`)]);
-if (process.env.TEST_DATABASE_URL) {
-  results.push(['storage tests on PostgreSQL', nodeTest(storage, { RUNFRAME_TEST_ENGINE: 'postgres' }, `${storage.length} storage test files on PostgreSQL`)]);
-} else {
-  process.stdout.write('\nTEST_DATABASE_URL is not set: the storage suites ran on PGlite only (.ci/run sets it).\n');
+process.stdout.write('== PGlite template\n');
+const tpl = await runQuiet('node', ['--import', 'tsx', 'scripts/make-pglite-template.ts', tplDir]);
+phases.push(['PGlite template', tpl.ms]);
+if (!tpl.ok) {
+  process.stdout.write(tpl.out);
+  process.exit(1);
 }
-rmSync(template, { recursive: true, force: true });
-const failed = results.some(([, ok]) => !ok);
 
+const jobs = all.map((file) => ({ file, engine: 'pglite', label: file }));
+if (process.env['TEST_DATABASE_URL']) jobs.push(...storage.map((file) => ({ file, engine: 'postgres', label: `${file} [PostgreSQL]` })));
+// Longest first (durations of the last run), so no worker is left with a long file at the end.
+let previous = {};
+try {
+  previous = JSON.parse(readFileSync(timingsFile, 'utf8'));
+} catch {
+  previous = {};
+}
+const guess = (j) => previous[j.label] ?? (/^tests\/(e2e|cli)/.test(j.file) ? 60_000 : 5_000);
+jobs.sort((a, b) => guess(b) - guess(a));
+const jobCount = jobs.length;
+
+const fileResults = [];
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+const workerCount = Math.max(1, Math.min(WORKERS, jobs.length));
+process.stdout.write(`== ${all.length} test files on PGlite${process.env['TEST_DATABASE_URL'] ? ` and ${storage.length} storage test files on PostgreSQL` : ''}, ${workerCount} workers\n`);
+mkdirSync(outDir, { recursive: true });
+const testsStarted = Date.now();
+
+function record(r) {
+  fileResults.push(r);
+  totals.passed += r.passed;
+  totals.failed += r.failed;
+  totals.skipped += r.skipped;
+  for (const f of r.failures) failures.push(`${r.label}\n  ${f.replace(/\n/g, '\n  ')}`);
+  const mark = r.failed > 0 ? '✖' : '✔';
+  const counts = [`${r.passed} passed`, r.failed ? `${r.failed} failed` : '', r.skipped ? `${r.skipped} skipped` : ''].filter(Boolean).join(', ');
+  process.stdout.write(`${mark} ${r.label}  ${counts}  ${secs(r.ms)}\n`);
+}
+
+// Workers run in process groups of their own (so a stuck one is stopped with its Chromium): a Ctrl-C
+// here must stop them too.
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const pid of running) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {}
+    }
+    process.exit(130);
+  });
+}
+
+let workerSeq = 0;
+/** A worker takes jobs until the queue is empty; one that dies or overruns a file's deadline is replaced. */
+function startWorker() {
+  const n = ++workerSeq;
+  return new Promise((resolve) => {
+    const env = { ...process.env, RUNFRAME_PGLITE_TEMPLATE: tplDir };
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test-reporter=./scripts/test-reporter.mjs', '--test-reporter-destination=stdout', '--test-reporter=spec', `--test-reporter-destination=${path.join(outDir, `test-worker-${n}.txt`)}`, 'scripts/test-worker.ts'],
+      { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'], detached: true },
+    );
+    running.add(p.pid);
+    let current = null;
+    let watchdog = null;
+    let reported = new Set();
+    const stopWatch = () => watchdog && clearTimeout(watchdog);
+    createInterface({ input: p.stdout }).on('line', (line) => {
+      if (!line.startsWith('@@rf-file ')) return void process.stdout.write(`${line}\n`);
+      const r = JSON.parse(line.slice('@@rf-file '.length));
+      reported.add(r.label);
+      record(r);
+    });
+    p.on('message', (m) => {
+      if (m?.type !== 'ready') return;
+      stopWatch();
+      current = jobs.shift() ?? null;
+      if (current) {
+        const deadline = FILE_TIMEOUT_MS(current.file);
+        const job = current;
+        watchdog = setTimeout(() => {
+          process.stdout.write(`✖ ${job.label} did not finish within ${secs(deadline + 30_000)}: stopping its worker\n`);
+          try {
+            process.kill(-p.pid, 'SIGKILL');
+          } catch {}
+        }, deadline + 30_000);
+        p.send({ ...current, timeoutMs: deadline });
+      } else {
+        p.send({ done: true });
+        // A worker that lingers after its last file holds something open (a server, a timer): stop it.
+        watchdog = setTimeout(() => {
+          process.stdout.write(`! worker ${n} did not exit after its last file (something left open): stopping it\n`);
+          try {
+            process.kill(-p.pid, 'SIGKILL');
+          } catch {}
+        }, 30_000);
+      }
+    });
+    p.on('exit', async (code, signal) => {
+      running.delete(p.pid);
+      stopWatch();
+      if (current && !reported.has(current.label)) {
+        record({ label: current.label, ms: 0, passed: 0, failed: 1, skipped: 0, failures: [`the worker running it exited (${signal ?? code}) before the file finished`] });
+        // The rest of the queue still runs, in a new worker.
+        if (jobs.length > 0) await startWorker();
+      }
+      resolve();
+    });
+  });
+}
+
+await Promise.all(Array.from({ length: workerCount }, () => startWorker()));
+phases.push([`tests (${fileResults.length} file runs)`, Date.now() - testsStarted]);
+results.push(['tests', totals.failed === 0 && fileResults.length === jobCount]);
+rmSync(template, { recursive: true, force: true });
+
+if (typecheck) {
+  const tc = await typecheck;
+  phases.unshift(['tsc --noEmit (beside the tests)', tc.ms]);
+  results.unshift(['typecheck', tc.ok]);
+  if (!tc.ok) process.stdout.write(`\n== tsc --noEmit FAILED\n${tc.out}`);
+}
+
+const timings = { ...previous };
+for (const r of fileResults) timings[r.label] = r.ms;
+writeFileSync(timingsFile, `${JSON.stringify(timings, null, 1)}\n`);
+
+if (failures.length > 0) process.stdout.write(`\nFailures (full output in test-output/test-worker-*.txt):\n\n${failures.join('\n\n')}\n`);
+process.stdout.write('\nSlowest test files:\n' + [...fileResults].sort((a, b) => b.ms - a.ms).slice(0, 10).map((r) => `  ${secs(r.ms).padStart(7)}  ${r.label}`).join('\n') + '\n');
+process.stdout.write('\nPhases:\n' + phases.map(([n, ms]) => `  ${secs(ms).padStart(7)}  ${n}`).join('\n') + `\n  ${secs(Date.now() - started).padStart(7)}  total\n`);
+if (!process.env['TEST_DATABASE_URL']) process.stdout.write('\nTEST_DATABASE_URL is not set: the storage suites ran on PGlite only (.ci/run sets it).\n');
+const failed = results.some(([, ok]) => !ok);
 process.stdout.write('\nSummary:\n' + results.map(([n, ok]) => `  ${ok ? 'ok    ' : 'FAILED'} ${n}`).join('\n') + '\n');
 process.stdout.write(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
 process.exit(failed ? 1 : 0);

@@ -7,7 +7,9 @@ import { createProviderRegistry } from './integrations/hub/registry.ts';
 import { HEALTH_CHECK_JOB, healthCheckJob } from './integrations/hub/health-check.ts';
 import { buildApp } from './http/app.tsx';
 import type { AppEnv } from './http/env.ts';
-import { startWorker } from './jobs/runner.ts';
+import { startWorker } from './platform/jobs/queue.ts';
+import { RETENTION_SWEEP, retentionJobs } from './jobs/retention.ts';
+import { createPasswordHasher } from './platform/crypto.ts';
 import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
 import { createLog, type Log } from './platform/log.ts';
@@ -74,6 +76,8 @@ async function startDemoSandbox(config: Config, log: Log) {
   const subscribeWebhooks = async () => {
     try {
       await sandbox.registerApp({ ...registration, webhookUrl: config.zoom.webhookUrl, webhookSecretToken: config.zoom.webhookSecretToken });
+      // Says what the start-up's one POST /webhooks/:provider request line was.
+      log.info('Demo mode: the Zoom sandbox validated Runframe’s webhook endpoint, as Zoom does when an app subscribes to events');
     } catch (err) {
       log.warn({ err: err instanceof Error ? err.message : String(err), url: config.zoom.webhookUrl }, 'the Zoom sandbox could not validate Runframe’s webhook endpoint; removals in the sandbox Marketplace will only be noticed at the next token use');
     }
@@ -93,6 +97,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     clock,
     log,
     settings: { publicUrl: config.publicUrl, sessionTtlHours: config.sessionTtlHours, signIn: config.signIn },
+    passwords: createPasswordHasher(config.passwordHashing),
     keyRing: config.keyRing,
     secretKey: config.secretKey,
     providers: createProviderRegistry({ zoom: config.zoom, now: () => clock.now() }),
@@ -105,11 +110,11 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     live,
     metricsToken: config.metricsToken,
     deps,
-    web: { secureCookies: config.secureCookies },
+    web: { secureCookies: config.secureCookies, trustedProxies: config.trustedProxies },
     meetingEvents: meetingEventHandler,
     mounts: sandbox ? [{ prefix: SANDBOX_PREFIX, fetch: (req, env) => sandbox.app.fetch(req, env) }] : [],
   });
-  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP] });
+  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps), ...retentionJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP, RETENTION_SWEEP] });
   return {
     app,
     deps,

@@ -117,7 +117,9 @@ test('a restart on the same DATA_DIR does not break a connected organization: th
     // An Owner with a session (for the pages) and an API token (for the API).
     const deps = server.runframe.deps;
     const email = `restart-${process.pid}@example.com`;
-    const { userId, orgId } = await signUp({ deps, meta: systemMeta(), input: { name: 'Olivia Owner', email, password: 'correct horse battery', organizationName: 'Acme' } });
+    const signedUp = await signUp({ deps, meta: systemMeta(), input: { name: 'Olivia Owner', email, password: 'correct horse battery', organizationName: 'Acme' } });
+    assert.ok(signedUp.created, 'a new email makes a new account');
+    const { userId, orgId } = signedUp;
     const cookie = await createSession(deps, userId, orgId);
     const csrf = (await resolveSession(deps, cookie))?.csrfToken ?? '';
     const actor = { userId, name: 'Olivia Owner', email, orgId, role: 'owner' as const, via: 'session' as const };

@@ -9,6 +9,7 @@ import { createApiToken } from '../domain/orgs/create-api-token.ts';
 import { findMembership } from '../domain/orgs/memberships.ts';
 import { systemMeta, type Deps } from '../domain/context.ts';
 import { silentLog } from '../platform/log.ts';
+import { createPasswordHasher } from '../platform/crypto.ts';
 import { systemClock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import { DataDirInUseError } from '../platform/data-dir-lock.ts';
@@ -44,12 +45,16 @@ async function main(argv: string[]): Promise<number> {
       clock: systemClock,
       log: silentLog(),
       settings: { publicUrl: config.publicUrl, sessionTtlHours: config.sessionTtlHours, signIn: config.signIn },
+      passwords: createPasswordHasher(config.passwordHashing),
     };
     const meta = { ...systemMeta('cli'), userAgent: 'bin/runframe' };
     if (command === 'bootstrap') {
       if (!values.org || !values.email || !values.password) throw new AppError('validation', 'bootstrap needs --org, --email and --password.');
       const name = values.name ?? values.email.split('@')[0] ?? 'Owner';
-      const { userId, orgId } = await signUp({ deps, meta, input: { name, email: values.email, password: values.password, organizationName: values.org } });
+      const r = await signUp({ deps, meta, input: { name, email: values.email, password: values.password, organizationName: values.org } });
+      // The operator at the console may know: sign-up itself answers a taken email like a new one.
+      if (!r.created) throw new AppError('conflict', `An account with the email ${values.email.toLowerCase()} already exists.`);
+      const { userId, orgId } = r;
       const token = await createApiToken({ ctx: { ...deps, meta, actor: { userId, orgId, name, email: values.email.toLowerCase(), role: 'owner', via: 'cli' } }, input: { name: 'bootstrap' } });
       process.stdout.write(`${JSON.stringify({ orgId, userId, apiToken: token.token })}\n`);
       return 0;

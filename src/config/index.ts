@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { KeyRing } from '../platform/crypto.ts';
+import type { KeyRing, PasswordHashing } from '../platform/crypto.ts';
+import { parseTrustedProxies, type TrustedProxies } from '../platform/proxies.ts';
 
 const intFrom = (name: string, def: number, min: number, max: number) =>
   z.coerce
@@ -40,6 +41,11 @@ export const EnvSchema = z.object({
   SESSION_TTL_HOURS: intFrom('SESSION_TTL_HOURS', 72, 1, 24 * 90),
   SIGN_IN_MAX_FAILURES: intFrom('SIGN_IN_MAX_FAILURES', 10, 1, 1000),
   SIGN_IN_WINDOW_MINUTES: intFrom('SIGN_IN_WINDOW_MINUTES', 15, 1, 24 * 60),
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: intFrom('SIGN_IN_MAX_FAILURES_PER_ADDRESS', 30, 1, 100_000),
+  TRUSTED_PROXIES: optionalText,
+  // log2 of scrypt's N: 17 is OWASP's current advice (N = 2^17, r = 8, p = 1); 14 is the floor.
+  PASSWORD_HASH_COST: intFrom('PASSWORD_HASH_COST', 17, 14, 20),
+  PASSWORD_HASH_CONCURRENCY: intFrom('PASSWORD_HASH_CONCURRENCY', 2, 1, 64),
   JOBS_POLL_MS: intFrom('JOBS_POLL_MS', 1000, 50, 60_000),
   WAR_ROOM_TTL_HOURS: intFrom('WAR_ROOM_TTL_HOURS', 24, 1, 24 * 30),
   HEALTH_CHECK_INTERVAL_MINUTES: intFrom('HEALTH_CHECK_INTERVAL_MINUTES', 360, 1, 7 * 24 * 60),
@@ -81,7 +87,10 @@ export interface Config {
   keyRing: KeyRing;
   logLevel: string;
   sessionTtlHours: number;
-  signIn: { maxFailures: number; windowMinutes: number };
+  signIn: { maxFailures: number; maxFailuresPerAddress: number; windowMinutes: number };
+  /** Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (empty: none). */
+  trustedProxies: TrustedProxies;
+  passwordHashing: PasswordHashing;
   jobsPollMs: number;
   healthCheckIntervalMs: number;
   warRoomTtlHours: number;
@@ -166,8 +175,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (real) {
     if (e.ZOOM_CLIENT_SECRET === undefined) problems.push('ZOOM_CLIENT_SECRET is required with ZOOM_CLIENT_ID (Zoom Marketplace › your app › App Credentials)');
     if (e.ZOOM_WEBHOOK_SECRET_TOKEN === undefined) problems.push('ZOOM_WEBHOOK_SECRET_TOKEN is required with ZOOM_CLIENT_ID (your app › Features › Access › Secret Token)');
-    if (!invalid.has('PUBLIC_URL') && !publicUrl.startsWith('https://')) {
-      problems.push('PUBLIC_URL must be https:// when ZOOM_CLIENT_ID is set: Zoom only redirects and sends webhooks to https addresses');
+    if (!invalid.has('PUBLIC_URL') && !publicUrl.startsWith('https://') && !isLoopbackUrl(publicUrl)) {
+      problems.push('PUBLIC_URL must be https:// when ZOOM_CLIENT_ID is set (http:// only on localhost, 127.0.0.1 or [::1], e.g. against a standalone sandbox): Zoom only redirects and sends webhooks to https addresses');
     }
   }
 
@@ -185,6 +194,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       }
     }
   }
+  const proxies = parseTrustedProxies(e.TRUSTED_PROXIES ?? '');
+  problems.push(...proxies.problems.map((p) => `TRUSTED_PROXIES: ${p}`));
   if (problems.length > 0 || secretKey === undefined || keyRing === undefined) throw new ConfigError(problems);
   // Demo mode derives the sandbox app's secrets from SECRET_KEY: stable across restarts, never defaults.
   const derived = (label: string) => createHmac('sha256', secretKey).update(label).digest('base64url');
@@ -213,13 +224,25 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     keyRing,
     logLevel: e.LOG_LEVEL,
     sessionTtlHours: e.SESSION_TTL_HOURS,
-    signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, windowMinutes: e.SIGN_IN_WINDOW_MINUTES },
+    signIn: { maxFailures: e.SIGN_IN_MAX_FAILURES, maxFailuresPerAddress: e.SIGN_IN_MAX_FAILURES_PER_ADDRESS, windowMinutes: e.SIGN_IN_WINDOW_MINUTES },
+    trustedProxies: proxies.proxies,
+    passwordHashing: { cost: e.PASSWORD_HASH_COST, concurrency: e.PASSWORD_HASH_CONCURRENCY },
     jobsPollMs: e.JOBS_POLL_MS,
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MINUTES * 60_000,
     warRoomTtlHours: e.WAR_ROOM_TTL_HOURS,
     zoom,
     notices,
   };
+}
+
+/** Local development against a standalone sandbox: the browser and the sandbox are on this machine. */
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+  } catch {
+    return false;
+  }
 }
 
 const corruptSecrets = (file: string, detail: string) =>

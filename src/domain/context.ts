@@ -1,3 +1,4 @@
+import type { PasswordHasher } from '../platform/crypto.ts';
 import type { Db } from '../platform/db/client.ts';
 import type { Log } from '../platform/log.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -6,7 +7,8 @@ import type { Role } from './access/roles.ts';
 export interface DomainSettings {
   publicUrl: string;
   sessionTtlHours: number;
-  signIn: { maxFailures: number; windowMinutes: number };
+  /** Failures per (account, address) and per address across accounts, within the window. */
+  signIn: { maxFailures: number; maxFailuresPerAddress: number; windowMinutes: number };
 }
 
 /** What every operation gets, signed in or not. */
@@ -15,6 +17,7 @@ export interface Deps {
   clock: Clock;
   log: Log;
   settings: DomainSettings;
+  passwords: PasswordHasher;
 }
 
 /** Where a request came from, for the audit log. */

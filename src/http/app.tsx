@@ -12,13 +12,14 @@ import { checkReadiness } from '../domain/readiness.ts';
 import { auditRoutes } from './api/audit.ts';
 import { incidentRoutes } from './api/incidents.ts';
 import { warRoomRoutes } from './api/war-rooms.ts';
+import { memberRoutes } from './api/members.ts';
 import { buildOpenApi } from './api/openapi.ts';
 import { API_PREFIX, mountRoutes, type ApiRoute } from './api/registry.ts';
 import type { AppEnv, WebOptions } from './env.ts';
 import type { LiveHub } from '../platform/live.ts';
 import { countMetric, gaugeMetric, renderMetrics } from '../platform/metrics.ts';
 import { envelope, errorStatus, toAppError } from './errors.ts';
-import { authenticate, csrfProtection, requestContext } from './middleware.ts';
+import { authenticate, csrfProtection, requestContext, securityHeaders } from './middleware.ts';
 import { authPages } from './web/auth/routes.tsx';
 import { html, sessionOf } from './web/helpers.tsx';
 import { incidentPages } from './web/incidents/routes.tsx';
@@ -59,7 +60,7 @@ const tooLarge = (max: number): never => {
   });
 };
 
-export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...warRoomRoutes, ...auditRoutes];
+export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...warRoomRoutes, ...memberRoutes, ...auditRoutes];
 
 export function buildApp({ deps, web, mounts = [], meetingEvents, live, metricsToken }: BuildAppOptions): Hono<AppEnv> {
   if (live) gaugeMetric('runframe_live_streams', 'Open live-update streams (incident pages watching) in this process.', () => live.watching());
@@ -68,6 +69,8 @@ export function buildApp({ deps, web, mounts = [], meetingEvents, live, metricsT
   const icon = asset('favicon.svg');
   const warRoomJs = asset('war-room.js');
 
+  // First, so that every answer gets them: mounts, assets, /healthz, errors.
+  app.use('*', securityHeaders(web));
   for (const m of mounts) {
     app.all(m.prefix, (c) => m.fetch(c.req.raw, c.env));
     app.all(`${m.prefix}/*`, (c) => m.fetch(c.req.raw, c.env));
@@ -118,12 +121,6 @@ export function buildApp({ deps, web, mounts = [], meetingEvents, live, metricsT
     const r = await handleWebhook(deps, providerId, await c.req.text(), c.req.raw.headers, meetingEvents);
     countMetric('runframe_webhook_deliveries_total', 'Provider webhook deliveries received, by provider and the status answered.', { provider: providerId, status: String(r.status) });
     return c.json(r.body, r.status);
-  });
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('x-content-type-options', 'nosniff');
-    c.header('referrer-policy', 'same-origin');
-    if (!c.res.headers.has('x-frame-options')) c.header('x-frame-options', 'DENY');
   });
   app.use('*', authenticate);
   app.use('*', csrfProtection);

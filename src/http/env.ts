@@ -2,9 +2,12 @@ import type { Deps, Actor, RequestMeta } from '../domain/context.ts';
 import type { HubDeps } from '../integrations/hub/context.ts';
 import type { SessionView } from '../domain/orgs/sessions.ts';
 import type { LiveHub } from '../platform/live.ts';
+import type { TrustedProxies } from '../platform/proxies.ts';
 
 export interface WebOptions {
   secureCookies: boolean;
+  /** Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; none when absent. */
+  trustedProxies?: TrustedProxies;
 }
 
 export type Auth =

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isDatabaseUnavailable } from '../platform/db-errors.ts';
 import { AppError, type ErrorCode } from '../shared/errors.ts';
 
 export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -11,9 +12,12 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   rate_limited: 429,
   too_large: 413,
   method_not_allowed: 405,
+  precondition_failed: 412,
+  precondition_required: 428,
   needs_reconnect: 409,
   provider_rejected: 422,
   provider_unavailable: 503,
+  unavailable: 503,
   internal: 500,
 };
 
@@ -24,6 +28,12 @@ export interface ErrorEnvelope {
 /** Anything that is not an AppError is unexpected: the user sees a generic message and the request id. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err)) {
+    return new AppError('unavailable', 'Runframe cannot reach its database right now, so nothing was changed.', {
+      hint: 'Try again in a few seconds.',
+      retryAfterSeconds: 5,
+    });
+  }
   return new AppError('internal', 'Something went wrong on our side.', {
     hint: 'Try again. If it keeps happening, contact support@runframe.io with the request id.',
   });

@@ -3,6 +3,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { routePath } from 'hono/route';
 import { randomToken, safeEqual } from '../platform/crypto.ts';
 import { observeSeconds } from '../platform/metrics.ts';
+import { clientOf, noTrustedProxies } from '../platform/proxies.ts';
 import { authenticateApiToken } from '../domain/orgs/api-tokens.ts';
 import { resolveSession } from '../domain/orgs/sessions.ts';
 import { AppError } from '../shared/errors.ts';
@@ -13,7 +14,7 @@ import { lastText, readForm } from './form.ts';
 export const SESSION_COOKIE = 'rf_session';
 export const ANON_CSRF_COOKIE = 'rf_csrf';
 
-function clientIp(c: Context<AppEnv>): string {
+function peerAddress(c: Context<AppEnv>): string {
   const env: unknown = c.env;
   if (typeof env === 'object' && env !== null && 'incoming' in env) {
     const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } }).incoming;
@@ -22,17 +23,24 @@ function clientIp(c: Context<AppEnv>): string {
   return '';
 }
 
+/** The real client: the peer itself, or what trusted proxies (TRUSTED_PROXIES) say it is. */
+function clientOfRequest(c: Context<AppEnv>) {
+  return clientOf(peerAddress(c), c.req.header('x-forwarded-for'), c.req.header('x-forwarded-proto'), c.get('web').trustedProxies ?? noTrustedProxies);
+}
+
 export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const requestId = newId();
   c.set('requestId', requestId);
-  c.set('meta', { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? '', requestId });
+  const client = clientOfRequest(c);
+  c.set('meta', { ip: client.ip, userAgent: c.req.header('user-agent') ?? '', requestId });
   c.header('x-request-id', requestId);
   const started = performance.now();
   await next();
   // One line per request. The route's pattern stands in for the path, so what a URL carries (invite
   // tokens, OAuth codes and states, incident titles in queries) never reaches the log.
-  const route = routePath(c, -1);
-  const line = { requestId, method: c.req.method, route: route === '*' || route === '/*' ? '(no route)' : route, status: c.res.status, ms: Math.round(performance.now() - started) };
+  // The route that answered (after next(), routeIndex points at it); the last match may be a later catch-all.
+  const route = routePath(c);
+  const line = { requestId, ...(client.proto ? { proto: client.proto } : {}), method: c.req.method, route: route === '*' || route === '/*' ? '(no route)' : route, status: c.res.status, ms: Math.round(performance.now() - started) };
   observeSeconds('runframe_http_request_duration_seconds', 'HTTP requests by route pattern, method and status (until the response starts).', { method: line.method, route: line.route, status: String(line.status) }, (performance.now() - started) / 1000);
   // Open incident pages poll their war-room fragment every few seconds: those stay at debug.
   if (route.endsWith('/fragment') && c.res.status < 400) c.get('deps').log.debug(line, 'request');
@@ -47,7 +55,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     const actor = await authenticateApiToken(deps, header.replace(/^bearer\s+/i, '').trim());
     if (!actor) {
       throw new AppError('unauthenticated', 'The API token is not valid: it was revoked, or its owner left the organization.', {
-        hint: 'Create a new token under Settings › API tokens.',
+        hint: 'Create a new token on the API tokens page (API tokens in the top menu).',
       });
     }
     c.set('auth', { kind: 'token', actor });
@@ -98,3 +106,35 @@ export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   return next();
 };
+
+/** No inline script or style anywhere; no framing; forms may still post to the provider's consent page. */
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * Headers for every response. A mounted app (the Zoom sandbox) may set a stricter policy of its own;
+ * anything that did not choose a cache policy is not stored, since pages and API answers carry join
+ * links with passcodes, secrets shown once and personal data.
+ */
+export function securityHeaders(web: { secureCookies: boolean }): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    let headers = c.res.headers;
+    const set = (name: string, value: string, keep = false) => {
+      if (keep && headers.has(name)) return;
+      try {
+        headers.set(name, value);
+      } catch {
+        // A response with immutable headers (one produced by fetch) is copied first.
+        c.res = new Response(c.res.body, c.res);
+        headers = c.res.headers;
+        headers.set(name, value);
+      }
+    };
+    set('content-security-policy', CONTENT_SECURITY_POLICY, true);
+    set('x-content-type-options', 'nosniff');
+    set('referrer-policy', 'same-origin', true);
+    set('x-frame-options', 'DENY');
+    set('cache-control', 'no-store', true);
+    if (web.secureCookies) set('strict-transport-security', 'max-age=31536000');
+  };
+}

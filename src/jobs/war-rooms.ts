@@ -13,7 +13,7 @@ import { findConnectionView } from '../integrations/hub/connections.ts';
 import { meetingPort } from '../integrations/hub/meetings.ts';
 import type { MeetingEventHandler } from '../integrations/hub/webhooks.ts';
 import { AppError } from '../shared/errors.ts';
-import type { JobHandler, PeriodicJob } from './runner.ts';
+import type { JobHandler, PeriodicJob } from '../platform/jobs/queue.ts';
 
 const AutoCreate = z.object({ orgId: z.string(), incidentId: z.string(), userId: z.string() });
 // incidentId and warRoomId are absent from jobs queued before the outcome was put on the timeline.

@@ -14,31 +14,98 @@ const scryptAsync = (password: string, salt: Buffer, keylen: number, opts: Scryp
     scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)));
   });
 
-const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
-
-/** `scrypt$N$r$p$salt$hash`, all parameters stored so they can be raised later. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+/** scrypt's cost as log2(N), with r = 8 and p = 1; and how many hashes may run at once. */
+export interface PasswordHashing {
+  cost: number;
+  concurrency: number;
+  /** Attempts allowed to wait for a free slot (default 200); past that they are refused at once. */
+  maxWaiting?: number;
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export interface PasswordHasher {
+  /** `scrypt$N$r$p$salt$hash`, all parameters stored so they can be raised later. */
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+  /** A stored hash made with weaker parameters than today's: re-hash it at the next successful sign-in. */
+  needsRehash(stored: string): boolean;
+  /** Burns the same time as a real verification, so unknown emails are not revealed by timing. */
+  readonly dummyHash: string;
+  /** Hashes running now and the most that ever ran at once (for tests and benchmarks). */
+  stats(): { active: number; waiting: number; peak: number };
+}
+
+const R = 8;
+const P = 1;
+const KEYLEN = 32;
+/** A queue longer than this means a flood: refuse at once instead of making everyone wait. */
+const MAX_WAITING = 200;
+
+export class HashingBusyError extends Error {
+  constructor() {
+    super('too many password hashes waiting');
+    this.name = 'HashingBusyError';
+  }
+}
+
+// scrypt needs 128 * N * r bytes; Node refuses more than 32 MiB unless told otherwise.
+const maxmemFor = (n: number, r: number) => 128 * n * r * 2;
+
+/**
+ * Password hashing with a cap on how many scrypt runs use the thread pool at once: each takes a
+ * thread and 128 MiB at cost 17, and a flood of unauthenticated sign-ins must not take them all.
+ */
+export function createPasswordHasher({ cost, concurrency, maxWaiting = MAX_WAITING }: PasswordHashing): PasswordHasher {
+  const N = 2 ** cost;
+  let active = 0;
+  let peak = 0;
+  const waiting: (() => void)[] = [];
+  const limited = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (active >= concurrency) {
+      if (waiting.length >= maxWaiting) throw new HashingBusyError();
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    active++;
+    peak = Math.max(peak, active);
+    try {
+      return await work();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+  const run = (password: string, salt: Buffer, keylen: number, n: number, r: number, p: number) =>
+    limited(() => scryptAsync(password, salt, keylen, { N: n, r, p, maxmem: maxmemFor(n, r) }));
+  return {
+    async hash(password) {
+      const salt = randomBytes(16);
+      const key = await run(password, salt, KEYLEN, N, R, P);
+      return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+    },
+    async verify(password, stored) {
+      const parsed = parseStored(stored);
+      if (!parsed) return false;
+      const key = await run(password, parsed.salt, parsed.hash.length, parsed.n, parsed.r, parsed.p);
+      return key.length === parsed.hash.length && timingSafeEqual(key, parsed.hash);
+    },
+    needsRehash(stored) {
+      const parsed = parseStored(stored);
+      return !parsed || parsed.n < N || parsed.r < R;
+    },
+    dummyHash: ['scrypt', N, R, P, 'AAAAAAAAAAAAAAAAAAAAAA', 'A'.repeat(43)].join('$'),
+    stats: () => ({ active, waiting: waiting.length, peak }),
+  };
+}
+
+function parseStored(stored: string) {
   const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
   const [, n, r, p, saltB64, hashB64] = parts as [string, string, string, string, string, string];
-  const expected = Buffer.from(hashB64, 'base64url');
-  const key = await scryptAsync(password, Buffer.from(saltB64, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  const num = (v: string) => (/^\d{1,9}$/.test(v) ? Number(v) : NaN);
+  const parsed = { n: num(n), r: num(r), p: num(p), salt: Buffer.from(saltB64, 'base64url'), hash: Buffer.from(hashB64, 'base64url') };
+  // Parameters come from our own column, but a corrupt row must not ask for gigabytes.
+  if (!(parsed.n >= 2 && parsed.n <= 2 ** 20 && parsed.r >= 1 && parsed.r <= 32 && parsed.p >= 1 && parsed.p <= 16) || parsed.hash.length === 0) return null;
+  return parsed;
 }
-
-/** A hash that burns the same time as a real verification, so unknown emails are not revealed by timing. */
-export const DUMMY_PASSWORD_HASH =
-  'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
 export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
 

@@ -9,9 +9,12 @@ export const ERROR_CODES = [
   'rate_limited',
   'too_large',
   'method_not_allowed',
+  'precondition_failed',
+  'precondition_required',
   'needs_reconnect',
   'provider_rejected',
   'provider_unavailable',
+  'unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

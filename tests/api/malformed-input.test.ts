@@ -77,7 +77,7 @@ test('NUL characters are refused with the field and the reason', async () => {
   assert.deepEqual(r.json.error.fields[0], { field: 'title', reason: 'must not contain NUL characters' });
   const form = await t.page(o, 'POST', '/incidents', { title: 'bad\u0000title' });
   assert.equal(form.status, 400);
-  assert.match(form.text, /title: must not contain NUL characters/);
+  assert.match(form.text, /Title must not contain NUL characters/);
 });
 
 test('a broken multipart form is a 400 that says the form could not be read', async () => {

@@ -12,12 +12,17 @@ import { revokeInvite } from '../../src/domain/orgs/revoke-invite.ts';
 import { changeMemberRole } from '../../src/domain/orgs/change-member-role.ts';
 import { listMembers } from '../../src/domain/orgs/list-members.ts';
 import { removeMember } from '../../src/domain/orgs/remove-member.ts';
-import { incidents, invites } from '../../src/platform/db/schema.ts';
+import { createWarRoom } from '../../src/domain/war-rooms/create-war-room.ts';
+import { meetingPort } from '../../src/integrations/hub/meetings.ts';
+import { incidents, invites, warRooms } from '../../src/platform/db/schema.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
+import { ownerWithZoom, startZoom } from '../support/zoom.ts';
 
-const t = await makeTestApp();
-const owner = await t.owner();
+// Zoom (the sandbox) is connected, so Create War Room is refused only for the role, never for want of a provider.
+const { zoom } = await startZoom();
+const t = await makeTestApp({ zoom });
+const owner = await ownerWithZoom(t);
 const people: Record<Role, Member> = {
   owner,
   admin: await t.member(owner, 'admin'),
@@ -55,8 +60,9 @@ interface Action {
   name: string;
   allowed: Role[];
   page: (m: Member) => Promise<Outcome>;
-  /** The JSON API's route for it; actions the API does not offer (members, invites, tokens) are checked on the domain operation instead. */
+  /** The JSON API's route for it; actions the API does not offer (API tokens) are checked on the domain operation. */
   api?: (m: Member) => Promise<Outcome>;
+  /** The domain operation itself, as another entry point (the CLI, a job) would call it. */
   domain?: (m: Member) => Promise<Outcome>;
 }
 
@@ -102,6 +108,12 @@ const removed = async (call: (userId: string) => Promise<number>): Promise<Outco
   return { status, done: (await roleOf(target.userId)) === null };
 };
 /** Revokes one of the member's own tokens; done when it no longer authenticates. */
+/** Creates a war room for a fresh incident; done when the incident has one (in any state). */
+const warRoomMade = async (call: (inc: { id: string; number: number }) => Promise<{ status: number }>): Promise<Outcome> => {
+  const inc = await fresh();
+  const { status } = await call(inc);
+  return { status, done: (await t.deps.db.select({ id: warRooms.id }).from(warRooms).where(eq(warRooms.incidentId, inc.id))).length > 0 };
+};
 const ownTokenRevoked = async (m: Member, call: (tokenId: string) => Promise<number>): Promise<Outcome> => {
   const made = await createApiToken({ ctx: t.ctxFor(m), input: { name: unique('to revoke') } });
   const status = await call(made.id);
@@ -156,6 +168,16 @@ const actions: Action[] = [
     },
   },
   {
+    name: 'Create War Room',
+    allowed: edit,
+    api: (m) => warRoomMade((inc) => t.api(m, 'POST', `/api/v1/incidents/${inc.id}/war-room`, {})),
+    page: (m) => warRoomMade((inc) => t.page(m, 'POST', `/incidents/${inc.number}/war-room`, { provider: 'zoom' })),
+    domain: (m) =>
+      warRoomMade(async (inc) => ({
+        status: await viaDomain(() => createWarRoom({ ctx: t.ctxFor(m), meetings: meetingPort(t.deps), timing: t.deps.warRoomTiming, incidentRef: inc.id, input: {} })),
+      })),
+  },
+  {
     name: 'view incidents in the list',
     allowed: all,
     api: async (m) => {
@@ -205,7 +227,8 @@ const actions: Action[] = [
     page: async (m) => {
       const { id } = await fresh();
       const r = await t.page(m, 'GET', '/organization/audit?action=incident.declared');
-      return { status: r.status, done: r.text.includes('incident.declared') && r.text.includes(id.slice(0, 8)) };
+      const { number } = await incidentNow(id);
+      return { status: r.status, done: r.text.includes('data-action="incident.declared"') && r.text.includes(`href="/incidents/${number}"`) };
     },
   },
   {
@@ -217,24 +240,28 @@ const actions: Action[] = [
         if (r.status === 200) assert.match(r.text, /Invite link for a new Viewer/, 'the link is shown to the inviter');
         return r.status;
       }),
+    api: (m) => invited(async () => (await t.api(m, 'POST', '/api/v1/invites', { role: 'viewer' })).status),
     domain: (m) => invited(() => viaDomain(() => createInvite({ ctx: t.ctxFor(m), input: { role: 'viewer' } }))),
   },
   {
     name: 'revoke an invite',
     allowed: manage,
     page: (m) => inviteRevoked(async (id) => (await t.page(m, 'POST', `/organization/invites/${id}/revoke`, {})).status),
+    api: (m) => inviteRevoked(async (id) => (await t.api(m, 'DELETE', `/api/v1/invites/${id}`)).status),
     domain: (m) => inviteRevoked((id) => viaDomain(() => revokeInvite({ ctx: t.ctxFor(m), inviteId: id }))),
   },
   {
     name: 'change roles',
     allowed: manage,
     page: (m) => roleChanged(async (userId) => (await t.page(m, 'POST', `/organization/members/${userId}/role`, { role: 'responder' })).status),
+    api: (m) => roleChanged(async (userId) => (await t.api(m, 'PATCH', `/api/v1/members/${userId}`, { role: 'responder' })).status),
     domain: (m) => roleChanged((userId) => viaDomain(() => changeMemberRole({ ctx: t.ctxFor(m), userId, input: { role: 'responder' } }))),
   },
   {
     name: 'remove members',
     allowed: manage,
     page: (m) => removed(async (userId) => (await t.page(m, 'POST', `/organization/members/${userId}/remove`, {})).status),
+    api: (m) => removed(async (userId) => (await t.api(m, 'DELETE', `/api/v1/members/${userId}`)).status),
     domain: (m) => removed((userId) => viaDomain(() => removeMember({ ctx: t.ctxFor(m), userId }))),
   },
   {
@@ -263,14 +290,16 @@ const actions: Action[] = [
 const ok = (status: number) => status >= 200 && status < 400;
 
 for (const action of actions) {
-  const second = action.api ? 'API' : 'domain operation; the API has no route for it';
+  const ways: [string, (m: Member) => Promise<Outcome>][] = [['page', action.page]];
+  if (action.api) ways.push(['API', action.api]);
+  if (action.domain) ways.push(['domain', action.domain]);
+  const second = action.api && action.domain ? 'API and domain operation' : action.api ? 'API' : 'domain operation; the API has no route for it';
   for (const role of ROLES) {
     const expected = action.allowed.includes(role);
     test(`${role} ${expected ? 'can' : 'cannot'} ${action.name} (page and ${second})`, async () => {
       const m = people[role];
-      const other = action.api ?? action.domain;
-      assert.ok(other, `${action.name}: an API or a domain check`);
-      for (const [via, call] of [['page', action.page], [action.api ? 'API' : 'domain', other]] as const) {
+      assert.ok(ways.length > 1, `${action.name}: an API or a domain check`);
+      for (const [via, call] of ways) {
         const r = await call(m);
         if (expected) {
           assert.ok(ok(r.status), `${via} answered ${r.status}`);

@@ -32,3 +32,13 @@ test('what a URL carries never reaches the log: invite tokens, OAuth codes and s
   assert.ok(requestLines().some((l) => l.route === '/invites/:token'), 'the invite page request is logged by its pattern');
   for (const secret of [token, 'SECRET-CODE-123', 'SECRET-STATE-456', 'Zebracorp']) assert.ok(!log.includes(secret), `${secret} is not in the log`);
 });
+
+test('a webhook delivery is logged by its route, like any other request (not as "(no route)")', async () => {
+  const r = await t.app.request('/webhooks/zoom', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(r.status, 401);
+  const line = requestLines().find((l) => l.requestId === r.headers.get('x-request-id'));
+  assert.equal(line?.route, '/webhooks/:provider');
+  const missing = await t.page(o, 'GET', '/no/such/page');
+  assert.equal(missing.status, 404);
+  assert.equal(requestLines().at(-1)?.route, '(no route)', 'an address nothing answers is still "(no route)"');
+});

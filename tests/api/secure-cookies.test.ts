@@ -55,9 +55,14 @@ test('with an https PUBLIC_URL the session cookie set on sign-in is Secure, Http
   assertLocked(res.headers.get('set-cookie') ?? '', 'rf_session');
 });
 
-test('with an https PUBLIC_URL the session cookie set on sign-up is Secure too', async () => {
-  const { csrf, anon } = await formPage('/sign-up');
-  const res = await post('/sign-up', anon, { _csrf: csrf, name: 'Sam Secure', email: uniqueEmail('sam'), password: PASSWORD, organizationName: 'Secure Co' });
-  assert.equal(res.status, 303);
-  assertLocked(res.headers.get('set-cookie') ?? '', 'rf_session');
+test('with an https PUBLIC_URL sign-up sets no session (signing in follows, with the Secure cookie above)', async () => {
+  const { csrf, anon, setCookie } = await formPage('/sign-up');
+  assertLocked(setCookie, 'rf_csrf');
+  const email = uniqueEmail('sam');
+  const res = await post('/sign-up', anon, { _csrf: csrf, name: 'Sam Secure', email, password: PASSWORD, organizationName: 'Secure Co' });
+  assert.equal(res.status, 200);
+  assert.doesNotMatch(res.headers.get('set-cookie') ?? '', /rf_session=/);
+  const signedIn = await post('/sign-in', anon, { _csrf: csrf, email, password: PASSWORD });
+  assert.equal(signedIn.status, 303);
+  assertLocked(signedIn.headers.get('set-cookie') ?? '', 'rf_session');
 });

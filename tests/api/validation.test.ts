@@ -70,11 +70,11 @@ test('forms show the field and the reason, keep what was typed, and write nothin
   const before = await count();
   const r = await t.page(o, 'POST', '/incidents', { title: '', severity: 'SEV1', summary: 'keep me' });
   assert.equal(r.status, 400);
-  assert.match(r.text, /title: is required/);
+  assert.match(r.text, /<li>Title is required<\/li>/);
   assert.match(r.text, /keep me/);
   const sev = await t.page(o, 'POST', '/incidents', { title: 'x', severity: 'SEV7' });
   assert.equal(sev.status, 400);
-  assert.match(sev.text, /severity: must be one of SEV0/);
+  assert.match(sev.text, /<li>Severity must be one of SEV0/);
   const tr = await t.page(o, 'POST', `/incidents/1/status`, { status: 'closed' });
   assert.equal(tr.status, 400);
   assert.match(tr.text, /INC-1 cannot go from Investigating to Closed/);
@@ -91,4 +91,39 @@ test('forms show the field and the reason, keep what was typed, and write nothin
   const text = await res.text();
   assert.match(text, /must be at least 12 characters/);
   assert.match(text, /value="sam@example.com"/);
+});
+
+/** Posts the sign-up form as a browser would (anonymous CSRF cookie and field). */
+async function postSignUp(fields: Record<string, string>) {
+  const form = await t.page(null, 'GET', '/sign-up');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? '';
+  const cookie = /rf_csrf=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')?.[1] ?? '';
+  const res = await t.app.request('/sign-up', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `rf_csrf=${cookie}`, accept: 'text/html' },
+    body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+  });
+  return { status: res.status, text: (await res.text()).replace(/&#39;|&rsquo;/g, "'") };
+}
+const alertOf = (html: string) => /<div class="alert error" role="alert">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
+const items = (html: string) => [...alertOf(html).matchAll(/<li>(?:<a href="#([^"]+)">)?([^<]*)/g)].map((m) => [m[1] ?? '', m[2] ?? '']);
+
+test('sign-up checks every field in one round, names them as the form labels do, and the heading does not repeat the list', async () => {
+  const empty = await postSignUp({ name: '', email: '', password: '', organizationName: '' });
+  assert.equal(empty.status, 400);
+  assert.deepEqual(items(empty.text), [
+    ['name', 'Your name is required'],
+    ['email', 'Work email is required'],
+    ['password', 'Password must be at least 12 characters'],
+    ['organizationName', 'Organization name is required'],
+  ]);
+  assert.match(alertOf(empty.text), /<strong>There are 4 problems with the form<\/strong>/);
+  assert.doesNotMatch(empty.text, /organizationName:|name: is required/, 'no field names from the code');
+
+  // The organization name is reported with the others, not only once they pass.
+  const two = await postSignUp({ name: 'Sam', email: 'not-an-email', password: 'correct horse battery', organizationName: '  ' });
+  assert.deepEqual(items(two.text).map(([f]) => f), ['email', 'organizationName']);
+  const one = await postSignUp({ name: 'Sam', email: 'sam2@example.com', password: 'correct horse battery', organizationName: '' });
+  assert.match(alertOf(one.text), /<strong>There is a problem with the form<\/strong>/);
+  assert.match(one.text, /class="err" id="organizationName-err">Organization name is required</, 'the field says it too');
 });

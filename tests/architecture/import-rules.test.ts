@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
-// The import rules of ARCHITECTURE.md, checked on every source file.
+// The import rules of docs/architecture.md, checked on every source file.
 const root = path.resolve(import.meta.dirname, '../../src');
 
 function sources(dir: string): string[] {
@@ -27,10 +27,14 @@ const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
 
 const rules: { name: string; from: string; forbidden: string[]; except?: string[] }[] = [
   { name: 'http/ never touches the database directly', from: 'http', forbidden: ['platform/db'] },
-  { name: 'http/ calls domain/ and integrations/hub/, never a provider folder, the sandbox or the jobs', from: 'http', forbidden: ['integrations/zoom', 'zoom-sandbox', 'jobs', 'config', 'cli'] },
-  { name: 'domain/ never imports http/', from: 'domain', forbidden: ['http', 'integrations/zoom', 'zoom-sandbox', 'config'] },
-  { name: 'a provider folder is pure request/response code', from: 'integrations/zoom', forbidden: ['platform/db', 'platform/crypto.ts', 'domain', 'integrations/hub', 'http', 'zoom-sandbox'] },
-  { name: 'the sandbox never imports the Zoom client', from: 'zoom-sandbox', forbidden: ['integrations', 'domain', 'http', 'platform', 'config'] },
+  { name: 'http/ calls domain/ and integrations/hub/, never a provider folder, the sandbox or the jobs', from: 'http', forbidden: ['integrations/zoom', 'zoom-sandbox', 'google-sandbox', 'jobs', 'config', 'cli'] },
+  { name: 'domain/ never imports http/', from: 'domain', forbidden: ['http', 'integrations/zoom', 'zoom-sandbox', 'google-sandbox', 'config'] },
+  // The job queue is infrastructure (platform/jobs); jobs/ holds handlers that compose domain/ and integrations/.
+  { name: 'domain/ and integrations/ enqueue through platform/jobs, never the job handlers above them', from: 'domain', forbidden: ['jobs', 'server.ts', 'main.ts', 'cli'] },
+  { name: 'integrations/ never imports the job handlers or the server above it', from: 'integrations', forbidden: ['jobs', 'http', 'server.ts', 'main.ts', 'cli'] },
+  { name: 'a provider folder is pure request/response code', from: 'integrations/zoom', forbidden: ['platform/db', 'platform/crypto.ts', 'domain', 'integrations/hub', 'http', 'zoom-sandbox', 'google-sandbox'] },
+  { name: 'the sandbox never imports the Zoom client', from: 'zoom-sandbox', forbidden: ['integrations', 'domain', 'http', 'platform', 'config', 'google-sandbox'] },
+  { name: 'the Google sandbox never imports the product or the Zoom sandbox', from: 'google-sandbox', forbidden: ['integrations', 'domain', 'http', 'platform', 'config', 'zoom-sandbox'] },
   { name: 'platform/ and shared/ import nothing business-specific', from: 'platform', forbidden: ['domain', 'http', 'integrations', 'jobs', 'config'] },
   { name: 'shared/ imports nothing business-specific', from: 'shared', forbidden: ['domain', 'http', 'integrations', 'jobs', 'platform', 'config'] },
 ];
@@ -47,7 +51,7 @@ for (const rule of rules) {
 }
 
 test('domain/ never reads process.env and never names a provider', () => {
-  const bad = files.filter((f) => under(rel(f), 'domain')).filter((f) => /process\.env|\bzoom\b/i.test(readFileSync(f, 'utf8')));
+  const bad = files.filter((f) => under(rel(f), 'domain')).filter((f) => /process\.env|\bzoom\b|\bgoogle\b/i.test(readFileSync(f, 'utf8')));
   assert.deepEqual(bad.map(rel), []);
 });
 

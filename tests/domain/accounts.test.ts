@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { newAccount } from '../support/app.ts';
 import { signUp } from '../../src/domain/orgs/sign-up.ts';
 import { signIn } from '../../src/domain/orgs/sign-in.ts';
 import { resolveSession } from '../../src/domain/orgs/sessions.ts';
@@ -33,7 +34,7 @@ const code = async (p: Promise<unknown>): Promise<AppError> => {
 
 test('sign-up creates an organization with the new user as Owner; passwords are scrypt-hashed', async () => {
   const email = uniqueEmail('new');
-  const { userId, orgId } = await signUp({ deps: t.deps, meta: meta(), input: { name: 'Nia', email: email.toUpperCase(), password: PASSWORD, organizationName: 'Nia Co' } });
+  const { userId, orgId } = await newAccount(signUp({ deps: t.deps, meta: meta(), input: { name: 'Nia', email: email.toUpperCase(), password: PASSWORD, organizationName: 'Nia Co' } }));
   const [row] = await t.deps.db.select().from(users);
   assert.ok(row);
   const mine = (await t.deps.db.select().from(users)).find((u) => u.id === userId);
@@ -44,7 +45,7 @@ test('sign-up creates an organization with the new user as Owner; passwords are 
   assert.deepEqual(members.map((m) => m.role), ['owner']);
 });
 
-test('sign-up refuses short passwords, bad emails, a missing organization name and a taken email', async () => {
+test('sign-up refuses short passwords, bad emails and a missing organization name; a taken email changes nothing and is not revealed', async () => {
   const short = await code(signUp({ deps: t.deps, meta: meta(), input: { name: 'A', email: uniqueEmail('a'), password: 'short', organizationName: 'X' } }));
   assert.deepEqual(short.fields, [{ field: 'password', reason: 'must be at least 12 characters' }]);
   const bad = await code(signUp({ deps: t.deps, meta: meta(), input: { name: 'A', email: 'not-an-email', password: PASSWORD, organizationName: 'X' } }));
@@ -52,8 +53,9 @@ test('sign-up refuses short passwords, bad emails, a missing organization name a
   const noOrg = await code(signUp({ deps: t.deps, meta: meta(), input: { name: 'A', email: uniqueEmail('a'), password: PASSWORD } }));
   assert.equal(noOrg.fields[0]?.field, 'organizationName');
   const o = await t.owner();
-  const taken = await code(signUp({ deps: t.deps, meta: meta(), input: { name: 'A', email: o.email, password: PASSWORD, organizationName: 'X' } }));
-  assert.equal(taken.code, 'conflict');
+  const taken = await signUp({ deps: t.deps, meta: meta(), input: { name: 'A', email: o.email, password: 'another password!', organizationName: 'X' } });
+  assert.deepEqual(taken, { created: false });
+  assert.ok((await signIn({ deps: t.deps, meta: meta(), input: { email: o.email, password: PASSWORD } })).token, 'the existing account keeps its password');
 });
 
 test('sign-in works with the right password, fails clearly with a wrong one, and is audited', async () => {
@@ -98,7 +100,7 @@ test('an invite link joins the organization once, with its role; revoked links s
   const inv = await createInvite({ ctx: t.ctxFor(o), input: { role: 'viewer' } });
   const token = inv.url.split('/invites/')[1] ?? '';
   assert.deepEqual(await describeInvite(t.deps, token), { orgName: 'Acme', role: 'viewer' });
-  const { userId, orgId } = await signUp({ deps: t.deps, meta: meta(), input: { name: 'Vic', email: uniqueEmail('v'), password: PASSWORD, inviteToken: token } });
+  const { userId, orgId } = await newAccount(signUp({ deps: t.deps, meta: meta(), input: { name: 'Vic', email: uniqueEmail('v'), password: PASSWORD, inviteToken: token } }));
   assert.equal(orgId, o.orgId);
   assert.equal((await listMembers(t.ctxFor(o))).find((m) => m.userId === userId)?.role, 'viewer');
   assert.equal(await describeInvite(t.deps, token), null, 'used links are spent');

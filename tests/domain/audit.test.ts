@@ -10,6 +10,7 @@ import { revokeInvite } from '../../src/domain/orgs/revoke-invite.ts';
 import { changeMemberRole } from '../../src/domain/orgs/change-member-role.ts';
 import { removeMember } from '../../src/domain/orgs/remove-member.ts';
 import { signIn } from '../../src/domain/orgs/sign-in.ts';
+import { newAccount } from '../support/app.ts';
 import { signUp } from '../../src/domain/orgs/sign-up.ts';
 import { auditLog } from '../../src/platform/db/schema.ts';
 import { AppError } from '../../src/shared/errors.ts';
@@ -39,7 +40,7 @@ test('invites and member changes are audited with actor, action, target, address
   await revokeInvite({ ctx: as(o, ownerAt), inviteId: dropped.id });
   const newcomer = { name: 'Nora Newcomer', email: uniqueEmail('nora') };
   const joinAt = from('198.51.100.20', 'JoinerBrowser/2.0');
-  const { userId } = await signUp({ deps: t.deps, meta: joinAt, input: { ...newcomer, password: PASSWORD, inviteToken: tokenOf(kept) } });
+  const { userId } = await newAccount(signUp({ deps: t.deps, meta: joinAt, input: { ...newcomer, password: PASSWORD, inviteToken: tokenOf(kept) } }));
   await changeMemberRole({ ctx: as(o, ownerAt), userId, input: { role: 'admin' } });
   await removeMember({ ctx: as(o, ownerAt), userId });
 
@@ -86,7 +87,7 @@ test('no audit row holds a secret value: invite links, API tokens, passwords (ri
   secrets.push(tokenOf(invite), tokenOf(revoked));
   const joinerPassword = 'another long passphrase 42';
   secrets.push(joinerPassword);
-  const joiner = await signUp({ deps: t.deps, meta: ctx.meta, input: { name: 'Jo', email: uniqueEmail('jo'), password: joinerPassword, inviteToken: tokenOf(invite) } });
+  const joiner = await newAccount(signUp({ deps: t.deps, meta: ctx.meta, input: { name: 'Jo', email: uniqueEmail('jo'), password: joinerPassword, inviteToken: tokenOf(invite) } }));
   const token = await createApiToken({ ctx, input: { name: 'ci' } });
   secrets.push(token.token);
   await revokeApiToken({ ctx, tokenId: token.id });

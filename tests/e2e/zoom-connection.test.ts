@@ -114,7 +114,7 @@ async function findZoom(page: Page): Promise<void> {
   await zoomCard(page).getByRole('heading', { level: 3, name: 'Zoom' }).waitFor();
 }
 
-describe('Zoom connection journeys (issue 4) in Chromium', { timeout: 90_000 }, () => {
+describe('Zoom connection journeys (issue 4) in Chromium', { timeout: 300_000 }, () => {
   before(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
     const setup = await j.newPage();

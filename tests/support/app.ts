@@ -1,18 +1,20 @@
 import { after } from 'node:test';
 import { Writable } from 'node:stream';
 import { buildApp } from '../../src/http/app.tsx';
+import type { WebOptions } from '../../src/http/env.ts';
 import { meetingEventHandler } from '../../src/jobs/war-rooms.ts';
 import { randomBytes } from 'node:crypto';
 import type { HubDeps } from '../../src/integrations/hub/context.ts';
 import { createProviderRegistry } from '../../src/integrations/hub/registry.ts';
 import type { ZoomConfig } from '../../src/config/index.ts';
 import { createSession } from '../../src/domain/orgs/sessions.ts';
-import { signUp } from '../../src/domain/orgs/sign-up.ts';
+import { signUp, type SignUpResult } from '../../src/domain/orgs/sign-up.ts';
 import { createInvite } from '../../src/domain/orgs/create-invite.ts';
 import { createApiToken } from '../../src/domain/orgs/create-api-token.ts';
 import { resolveSession } from '../../src/domain/orgs/sessions.ts';
 import type { Role } from '../../src/domain/access/roles.ts';
 import { systemMeta, type Ctx } from '../../src/domain/context.ts';
+import { createPasswordHasher } from '../../src/platform/crypto.ts';
 import { createLog } from '../../src/platform/log.ts';
 import { manualClock } from '../../src/shared/clock.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
@@ -22,6 +24,13 @@ import type { FieldProblem } from '../../src/shared/errors.ts';
 import type { IncidentView } from '../../src/domain/incidents/model.ts';
 
 failOnConsoleError();
+
+/** A sign-up the test expects to create the account (sign-up answers alike for a taken email). */
+export async function newAccount(result: Promise<SignUpResult>): Promise<{ userId: string; orgId: string }> {
+  const r = await result;
+  if (!r.created) throw new Error('expected a new account: the email was taken');
+  return r;
+}
 
 export const PASSWORD = 'correct horse battery';
 let counter = 0;
@@ -63,8 +72,8 @@ const UNREACHABLE_ZOOM: ZoomConfig = {
   webhookUrl: 'http://runframe.test/webhooks/zoom',
 };
 
-export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetch; metricsToken?: string } = {}) {
-  const database: TestDatabase = await openTestDatabase();
+export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetch; web?: Partial<WebOptions>; signIn?: Partial<HubDeps['settings']['signIn']>; database?: TestDatabase; metricsToken?: string } = {}) {
+  const database: TestDatabase = opts.database ?? (await openTestDatabase());
   const clock = manualClock(new Date('2026-11-26T12:00:00Z'));
   const logLines: string[] = [];
   const log = createLog('info', new Writable({ write: (chunk, _enc, cb) => (logLines.push(String(chunk)), cb()) }));
@@ -72,7 +81,9 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
     db: database.db,
     clock,
     log,
-    settings: { publicUrl: 'http://runframe.test', sessionTtlHours: 72, signIn: { maxFailures: 10, windowMinutes: 15 } },
+    settings: { publicUrl: 'http://runframe.test', sessionTtlHours: 72, signIn: { maxFailures: 10, maxFailuresPerAddress: 30, windowMinutes: 15, ...opts.signIn } },
+    // Cost 14 keeps the suite fast; the production cost (17) is tested once in tests/unit/crypto.test.ts.
+    passwords: createPasswordHasher({ cost: 14, concurrency: 4 }),
     keyRing: { current: 1, keys: new Map([[1, randomBytes(32)]]) },
     secretKey: randomBytes(32).toString('base64'),
     providers: createProviderRegistry({ zoom: opts.zoom ?? UNREACHABLE_ZOOM, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}) }),
@@ -80,7 +91,7 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
     warRoomTiming: { ttlMs: 24 * 3_600_000, retryDelaysMs: [0, 0] },
   };
   const live = await startLiveHub(database);
-  const app = buildApp({ deps, web: { secureCookies: false }, meetingEvents: meetingEventHandler, live, metricsToken: opts.metricsToken });
+  const app = buildApp({ deps, web: { secureCookies: false, ...opts.web }, meetingEvents: meetingEventHandler, live, metricsToken: opts.metricsToken });
   after(async () => {
     await live.close();
     await database.close();
@@ -97,7 +108,7 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
   /** A new organization with its Owner. */
   async function owner(orgName = 'Acme'): Promise<Member> {
     const email = uniqueEmail('owner');
-    const { userId, orgId } = await signUp({ deps, meta: systemMeta(), input: { name: 'Olivia Owner', email, password: PASSWORD, organizationName: orgName } });
+    const { userId, orgId } = await newAccount(signUp({ deps, meta: systemMeta(), input: { name: 'Olivia Owner', email, password: PASSWORD, organizationName: orgName } }));
     const s = await sessionFor(userId, orgId);
     const m: Member = { userId, orgId, email, name: 'Olivia Owner', role: 'owner', ...s, token: '' };
     m.token = (await createApiToken({ ctx: ctxFor(m), input: { name: 'tests' } })).token;
@@ -109,7 +120,7 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
     const invite = await createInvite({ ctx: ctxFor(of), input: { role } });
     const token = invite.url.split('/invites/')[1] ?? '';
     const email = uniqueEmail(role);
-    const { userId } = await signUp({ deps, meta: systemMeta(), input: { name, email, password: PASSWORD, inviteToken: token } });
+    const { userId } = await newAccount(signUp({ deps, meta: systemMeta(), input: { name, email, password: PASSWORD, inviteToken: token } }));
     const s = await sessionFor(userId, of.orgId);
     const m: Member = { userId, orgId: of.orgId, email, name, role, ...s, token: '' };
     m.token = (await createApiToken({ ctx: ctxFor(m), input: { name: 'tests' } })).token;

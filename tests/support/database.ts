@@ -1,8 +1,10 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/pglite';
 import pg from 'pg';
-import { migrateDatabase, openPglite, openPostgres, type Database } from '../../src/platform/db/client.ts';
+import { migrateDatabase, openPostgres, queryRows, type Database, type Db } from '../../src/platform/db/client.ts';
+import * as schema from '../../src/platform/db/schema.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -15,24 +17,52 @@ export interface TestDatabase extends Database {
 }
 
 /**
- * A fresh, migrated database owned by one test file: a copy of a migrated PGlite template (cold
- * initialisation costs seconds), or a new database on the PostgreSQL server of TEST_DATABASE_URL.
+ * A migrated database that is empty when a test file gets it. Under scripts/test.mjs (one worker process
+ * runs many files, RUNFRAME_TEST_SHARED_DB=1) the worker keeps one database per engine and empties it for
+ * the next file: opening a PGlite costs ~2 s of CPU, emptying it ~50 ms (docs/decisions/0005). A file
+ * that needs a second database at the same time gets a fresh one of its own.
  */
 export async function openTestDatabase(engine: Engine = testEngine()): Promise<TestDatabase> {
-  if (engine === 'postgres') return openPostgresTestDatabase();
-  const template = process.env['RUNFRAME_PGLITE_TEMPLATE'];
-  const dir = mkdtempSync(path.join(tmpdir(), 'rf-pglite-'));
-  if (template) cpSync(template, dir, { recursive: true });
-  const database = await openPglite(dir);
-  await migrateDatabase(database);
+  if (process.env['RUNFRAME_TEST_SHARED_DB'] !== '1') return openFresh(engine);
+  const slot = (shared[engine] ??= { database: openFresh(engine), leased: false });
+  if (slot.leased) return openFresh(engine);
+  slot.leased = true;
+  const database = await slot.database;
+  await emptyDatabase(database);
   return {
     ...database,
-    url: null,
     async close() {
-      await database.close();
-      rmSync(dir, { recursive: true, force: true });
+      slot.leased = false;
     },
   };
+}
+
+const shared: Partial<Record<Engine, { database: Promise<TestDatabase>; leased: boolean }>> = {};
+
+/** Every application table emptied at once; the migrations table (schema drizzle) stays. */
+async function emptyDatabase(database: TestDatabase): Promise<void> {
+  const rows = await queryRows(database.db, sql`select tablename from pg_tables where schemaname = 'public'`);
+  const tables = rows.map((r) => `"public"."${String(r['tablename'])}"`);
+  if (tables.length > 0) await database.db.execute(sql.raw(`truncate ${tables.join(', ')} restart identity cascade`));
+}
+
+/**
+ * An in-memory PGlite loaded from the migrated template scripts/test.mjs made (cold initialisation costs
+ * seconds; in memory, queries cost half the CPU of a data directory's), or a new PostgreSQL database.
+ */
+async function openFresh(engine: Engine): Promise<TestDatabase> {
+  if (engine === 'postgres') return openPostgresTestDatabase();
+  const template = process.env['RUNFRAME_PGLITE_TEMPLATE'];
+  const client = template ? new PGlite({ loadDataDir: new Blob([readFileSync(`${template}.tar`)]) }) : new PGlite();
+  await client.waitReady;
+  const database: Database = {
+    db: drizzle({ client, schema }) as unknown as Db,
+    engine: 'pglite',
+    listen: async (channel, onMessage) => client.listen(channel, onMessage).then((off) => () => off()),
+    close: () => client.close(),
+  };
+  await migrateDatabase(database);
+  return { ...database, url: null };
 }
 
 async function openPostgresTestDatabase(): Promise<TestDatabase> {
@@ -58,4 +88,9 @@ async function openPostgresTestDatabase(): Promise<TestDatabase> {
       await a.end();
     },
   };
+}
+
+/** Closes the databases a worker kept (scripts/test-worker.ts calls it after its last file). */
+export async function closeSharedDatabases(): Promise<void> {
+  for (const slot of Object.values(shared)) await (await slot.database).close();
 }

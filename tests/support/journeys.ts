@@ -85,9 +85,18 @@ export async function signUpOwner(j: Journey, page: Page, person: Person, org: s
   await page.getByLabel('Password').fill(person.password);
   await page.getByLabel('Organization name').fill(org);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(j.url('/incidents'));
+  await signInAfterSignUp(j, page, person.password);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(j.url('/sign-in'));
+}
+
+/** Sign-up answers with the sign-in form, email filled in (the same answer for a taken email). */
+export async function signInAfterSignUp(j: { url(path: string): string }, page: Page, password: string): Promise<void> {
+  await page.getByRole('heading', { level: 1, name: 'Sign in to Runframe' }).waitFor();
+  await page.getByText('Your account is ready: sign in to continue.').waitFor();
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(j.url('/incidents'));
 }
 
 /** "Sign in to Runframe." */
@@ -180,7 +189,7 @@ export async function acceptInvite(j: Journey, page: Page, inviteUrl: string, pe
   await page.getByLabel('Work email').fill(person.email);
   await page.getByLabel('Password').fill(person.password);
   await page.getByRole('button', { name: 'Create account and join' }).click();
-  await page.waitForURL(j.url('/incidents'));
+  await signInAfterSignUp(j, page, person.password);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
   if (template) cpSync(template, path.join(dataDir, 'pglite'), { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, LOG_LEVEL: 'silent', ...opts.env });
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, LOG_LEVEL: 'silent', PASSWORD_HASH_COST: '14', ...opts.env });
   let runframe: Runframe;
   try {
     runframe = await startRunframe(config, { log });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { openPostgres } from '../../src/platform/db/client.ts';
 import { createProviderRegistry } from '../../src/integrations/hub/registry.ts';
 import { getAccessToken } from '../../src/integrations/hub/token-getter.ts';
+import { createPasswordHasher } from '../../src/platform/crypto.ts';
 import { silentLog } from '../../src/platform/log.ts';
 
 const Input = z.object({ url: z.string(), key: z.string(), secretKey: z.string(), orgId: z.string(), nowMs: z.number(), count: z.number(), zoom: z.record(z.string(), z.string()) });
@@ -14,7 +15,8 @@ const hub = {
   db: database.db,
   clock,
   log: silentLog(),
-  settings: { publicUrl: 'http://runframe.test', sessionTtlHours: 72, signIn: { maxFailures: 10, windowMinutes: 15 } },
+  settings: { publicUrl: 'http://runframe.test', sessionTtlHours: 72, signIn: { maxFailures: 10, maxFailuresPerAddress: 30, windowMinutes: 15 } },
+  passwords: createPasswordHasher({ cost: 14, concurrency: 2 }),
   keyRing: { current: 1, keys: new Map([[1, Buffer.from(input.key, 'base64')]]) },
   secretKey: input.secretKey,
   providers: createProviderRegistry({ zoom: { mode: 'zoom' as const, clientId: '', clientSecret: '', webhookSecretToken: '', oauthBaseUrl: '', apiBaseUrl: '', redirectUri: '', webhookUrl: '', ...input.zoom }, now: clock.now }),

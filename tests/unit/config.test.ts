@@ -121,6 +121,7 @@ test('`node --import tsx src/main.ts` with invalid configuration exits non-zero 
     LOG_LEVEL: 'loud',
     JOBS_POLL_MS: 'often',
     ZOOM_CLIENT_ID: 'abc',
+    PUBLIC_URL: 'http://runframe.example.com',
   });
   // A server that wrongly started would keep running: the timeout turns that into a failure, not a hang.
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, encoding: 'utf8', timeout: 30_000 });
@@ -178,7 +179,7 @@ test('without ZOOM_CLIENT_ID Runframe points at the built-in sandbox; with it, r
   assert.equal(demo.zoom.redirectUri, 'http://localhost:3100/integrations/zoom/callback');
   assert.equal(loadConfig({ DATA_DIR: d, PORT: '3100' }).zoom.clientSecret, demo.zoom.clientSecret, 'stable across restarts');
   assert.throws(
-    () => loadConfig({ DATA_DIR: d, ZOOM_CLIENT_ID: 'abc' }),
+    () => loadConfig({ DATA_DIR: d, ZOOM_CLIENT_ID: 'abc', PUBLIC_URL: 'http://rf.example.com' }),
     (e: unknown) => e instanceof ConfigError && e.problems.length === 3 && /https/.test(e.problems.join()),
   );
   const real = loadConfig({ DATA_DIR: d, ZOOM_CLIENT_ID: 'abc', ZOOM_CLIENT_SECRET: 's', ZOOM_WEBHOOK_SECRET_TOKEN: 'w', PUBLIC_URL: 'https://rf.example.com' });
@@ -192,4 +193,28 @@ test('DATABASE_POOL_SIZE sizes the PostgreSQL pool: 20 unless set, a whole numbe
   assert.equal(loadConfig(server).databasePoolSize, 20);
   assert.equal(loadConfig({ ...server, DATABASE_POOL_SIZE: '40' }).databasePoolSize, 40);
   assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_SIZE: '0' }), ['DATABASE_POOL_SIZE: DATABASE_POOL_SIZE must be at least 1']);
+});
+
+test('real Zoom settings accept an http PUBLIC_URL only on a loopback host (local development against a standalone sandbox)', () => {
+  const d = dir();
+  const zoom = { DATA_DIR: d, ZOOM_CLIENT_ID: 'abc', ZOOM_CLIENT_SECRET: 's', ZOOM_WEBHOOK_SECRET_TOKEN: 'w', ZOOM_OAUTH_BASE_URL: 'http://localhost:4010', ZOOM_API_BASE_URL: 'http://localhost:4010/v2' };
+  for (const url of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+    assert.equal(loadConfig({ ...zoom, PUBLIC_URL: url }).zoom.redirectUri, `${url}/integrations/zoom/callback`, url);
+  }
+  for (const url of ['http://rf.example.com', 'http://10.0.0.5:3000', 'http://localhost.example.com', 'http://127.0.0.2']) {
+    assert.match(problemsOf({ ...zoom, PUBLIC_URL: url }).join('\n'), /PUBLIC_URL must be https:\/\//, url);
+  }
+});
+
+test('TRUSTED_PROXIES takes addresses and CIDR ranges, is empty by default, and names what it cannot read', () => {
+  const d = dir();
+  assert.deepEqual(loadConfig({ DATA_DIR: d }).trustedProxies.entries, []);
+  const c = loadConfig({ DATA_DIR: d, TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,::1 , fd00::/8' });
+  assert.deepEqual(c.trustedProxies.entries, ['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+  assert.equal(c.trustedProxies.trusts('10.1.2.3'), true);
+  assert.equal(c.trustedProxies.trusts('::ffff:127.0.0.1'), true, 'an IPv4 peer on a dual-stack socket');
+  assert.equal(c.trustedProxies.trusts('11.0.0.1'), false);
+  const problems = problemsOf({ DATA_DIR: d, TRUSTED_PROXIES: '10.0.0.0/33, proxy.internal, 1.2.3.4' }).join('\n');
+  assert.match(problems, /TRUSTED_PROXIES: "10.0.0.0\/33" is not an IP address or CIDR range/);
+  assert.match(problems, /TRUSTED_PROXIES: "proxy.internal" is not/);
 });

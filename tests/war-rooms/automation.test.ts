@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runOneJob } from '../../src/jobs/runner.ts';
+import { runOneJob } from '../../src/platform/jobs/queue.ts';
 import { warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { connectZoom, startZoom, zoomCard } from '../support/zoom.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createHmac } from 'node:crypto';
-import { runOneJob } from '../../src/jobs/runner.ts';
+import { runOneJob } from '../../src/platform/jobs/queue.ts';
 import { warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { applyMeetingEvent } from '../../src/domain/war-rooms/apply-meeting-event.ts';
 import type { Member } from '../support/app.ts';

@@ -8,6 +8,7 @@ import type { MeetingPort } from '../../src/domain/war-rooms/port.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { startZoom, ownerWithZoom, declareSev1 } from '../support/zoom.ts';
+import { until } from '../support/until.ts';
 
 // A second Create War Room arriving while the first is still at Zoom waits for that attempt, however
 // long it can take, and ends with the first caller's answer: the same war room, or the same error.
@@ -47,13 +48,13 @@ function gated() {
 
 /** Resolves once the caller using `key` has joined the war room being created (its key names that row). */
 async function joined(m: Member, key: string, warRoomId: string) {
-  for (;;) {
+  await until(`the second caller joins war room ${warRoomId}`, async () => {
     const [k] = await t.deps.db
       .select()
       .from(idempotencyKeys)
       .where(and(eq(idempotencyKeys.orgId, m.orgId), eq(idempotencyKeys.userId, m.userId), eq(idempotencyKeys.key, key)));
-    if (k?.resourceId === warRoomId) return;
-  }
+    return k?.resourceId === warRoomId;
+  });
 }
 
 async function creatingRow(incidentId: string) {

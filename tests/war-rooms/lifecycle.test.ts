@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import { jobs, timelineEntries, warRooms } from '../../src/platform/db/schema.ts';
-import { runOneJob } from '../../src/jobs/runner.ts';
+import { runOneJob } from '../../src/platform/jobs/queue.ts';
 import { STALE_WAR_ROOMS_JOB, warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { meetingPort } from '../../src/integrations/hub/meetings.ts';
 import { applyMeetingEvent } from '../../src/domain/war-rooms/apply-meeting-event.ts';

@@ -3,17 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { and, eq, like } from 'drizzle-orm';
 import { auditLog, idempotencyKeys, jobs, timelineEntries, warRooms } from '../../src/platform/db/schema.ts';
-import { runOneJob, scheduleNextPeriodicRun, startWorker } from '../../src/jobs/runner.ts';
+import { runOneJob, scheduleNextPeriodicRun, startWorker } from '../../src/platform/jobs/queue.ts';
 import { STALE_WAR_ROOMS_JOB, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { meetingPort } from '../../src/integrations/hub/meetings.ts';
 import { createWarRoom } from '../../src/domain/war-rooms/create-war-room.ts';
 import { drainWarRoomCreates, inFlightCreates } from '../../src/domain/war-rooms/in-flight.ts';
+import { WAIT_FOR_OTHER_CREATE_MS } from '../../src/domain/war-rooms/create-war-room.ts';
 import { attemptMarker } from '../../src/domain/war-rooms/model.ts';
 import { resolveStaleWarRoom } from '../../src/domain/war-rooms/resolve-stale-war-rooms.ts';
 import { systemMeta } from '../../src/domain/context.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { startZoom, ownerWithZoom, declareSev1 } from '../support/zoom.ts';
+import { until } from '../support/until.ts';
 
 const { sandbox, zoom } = await startZoom();
 const t = await makeTestApp({ zoom });
@@ -98,13 +100,13 @@ test('a stuck war room whose meeting Zoom never made is marked failed, and the c
 
 /** Resolves once the caller using `key` has joined the war room `warRoomId` (its key names it). */
 async function joined(o: Member, key: string, warRoomId: string) {
-  for (;;) {
+  await until(`the caller joins war room ${warRoomId}`, async () => {
     const [k] = await t.deps.db
       .select()
       .from(idempotencyKeys)
       .where(and(eq(idempotencyKeys.orgId, o.orgId), eq(idempotencyKeys.userId, o.userId), eq(idempotencyKeys.key, key)));
-    if (k?.resourceId === warRoomId) return;
-  }
+    return k?.resourceId === warRoomId;
+  });
 }
 
 test('a click on a creating war room younger than the threshold waits for the create that may still be running; once the threshold passes it settles it', async () => {
@@ -135,6 +137,32 @@ test('a click on a creating war room younger than the threshold waits for the cr
   assert.equal((await lists()) - listsBefore, 1, 'searched once, when it was stale');
   assert.equal((await creates()) - createsBefore, 0, 'the waiting click created nothing');
   assert.equal((await create(o, inc.id)).status, 201, 'and the next click works');
+});
+
+test('a click that finds another attempt still creating waits at most 10 s, then answers 202 with the war room creating and Retry-After', { timeout: 60_000 }, async () => {
+  const o = await orgWithZoom();
+  const inc = await incident(o);
+  const stuck = await stuckAttempt(o, inc, { ageMs: 30_000, zoomMadeIt: false });
+  const createsBefore = await creates();
+  const answer = t.api(o, 'POST', `/api/v1/incidents/${inc.id}/war-room`, {}, { 'idempotency-key': 'waits-ten-seconds' });
+  await joined(o, 'waits-ten-seconds', stuck.id);
+  // Ten seconds pass on the clock: the attempt is 40 s old, far from stale (2 min), and still at Zoom.
+  t.clock.advance(WAIT_FOR_OTHER_CREATE_MS);
+  try {
+    const res = await answer;
+    assert.equal(res.status, 202, res.text);
+    assert.equal(res.headers.get('retry-after'), '5');
+    assert.equal(res.json.warRoom.id, stuck.id);
+    assert.equal(res.json.warRoom.state, 'creating');
+  } finally {
+    t.clock.advance(-WAIT_FOR_OTHER_CREATE_MS);
+  }
+  assert.equal((await row(stuck.id))?.state, 'creating', 'the attempt is left to finish');
+  assert.equal((await creates()) - createsBefore, 0, 'the waiting click created nothing');
+  // The incident page shows it in progress (and its script polls until it settles).
+  const page = await t.page(o, 'GET', `/incidents/${inc.number}`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /Creating the Zoom meeting…/);
 });
 
 test('the periodic sweep settles stuck war rooms, once each even when two sweeps race, and creates no meeting', async () => {
@@ -204,8 +232,7 @@ test('a create that outlives the threshold loses its row to another process’s 
   const before = await creates();
   await fault({ kind: 'delay', ms: 800 });
   const slow = createWarRoom({ ctx: t.ctxFor(o), meetings: port, timing: t.deps.warRoomTiming, incidentRef: inc.id, input: {} });
-  let claimed: typeof warRooms.$inferSelect | undefined;
-  while (!claimed) [claimed] = await t.deps.db.select().from(warRooms).where(and(eq(warRooms.incidentId, inc.id), eq(warRooms.state, 'creating')));
+  const claimed = await until('the create claims its row', async () => (await t.deps.db.select().from(warRooms).where(and(eq(warRooms.incidentId, inc.id), eq(warRooms.state, 'creating'))))[0]);
   // Another process's sweep takes it for abandoned while Zoom has not made the meeting yet.
   assert.equal(await resolveStaleWarRoom({ deps: t.deps, meetings: port, meta: systemMeta('other-process'), row: claimed }), true);
   await assert.rejects(slow, (err) => err instanceof AppError && /Zoom answered after Runframe had given up waiting for it/.test(err.message));

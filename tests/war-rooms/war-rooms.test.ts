@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/platform/db/client.ts';
-import { runOneJob } from '../../src/jobs/runner.ts';
+import { runOneJob } from '../../src/platform/jobs/queue.ts';
 import { warRoomJobs } from '../../src/jobs/war-rooms.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { connectZoom, recordingFetch, startZoom, WEBHOOK_SECRET, zoomCard, HOST_ID, ownerWithZoom } from '../support/zoom.ts';
@@ -270,7 +270,7 @@ const signed = (body: string) => {
   return { 'content-type': 'application/json', 'x-zm-request-timestamp': String(ts), 'x-zm-signature': `v0=${createHmac('sha256', WEBHOOK_SECRET).update(`v0:${ts}:${body}`).digest('hex')}` };
 };
 
-test('meeting.started makes the badge Live; meeting.ended ends the war room', async () => {
+test('meeting.started makes the badge Live; meeting.ended (the call emptied) keeps the war room with the Empty badge', async () => {
   const o = await orgWithZoom();
   const inc = await incident(o);
   const w = (await create(o, inc.id)).json.warRoom;
@@ -282,8 +282,9 @@ test('meeting.started makes the badge Live; meeting.ended ends the war room', as
   const ended = event('meeting.ended', 2);
   await t.app.request('/webhooks/zoom', { method: 'POST', headers: signed(ended), body: ended });
   const s = await current(o, inc.id);
-  assert.equal(s.warRoom, null);
-  assert.equal(s.history[0]?.state, 'ended');
+  assert.equal(s.warRoom?.state, 'active', 'Zoom ends a meeting whenever it empties; the same link starts it again');
+  assert.equal(s.warRoom?.liveStatus, 'empty');
+  assert.equal(s.history.length, 0);
 });
 
 test('Create War Room is missing, with the reason: Zoom not connected, or a role that cannot edit incidents', async () => {
@@ -348,5 +349,7 @@ test('with "also end the meeting" on, resolving the incident ends the Zoom meeti
   const after = await counts();
   assert.equal((after['PUT /v2/meetings/:meetingId/status'] ?? 0) - (before['PUT /v2/meetings/:meetingId/status'] ?? 0), 1);
   assert.equal((after['DELETE /v2/meetings/:meetingId'] ?? 0) - (before['DELETE /v2/meetings/:meetingId'] ?? 0), 0);
-  assert.ok((await timeline(o, inc.id)).some((b) => b.includes('The meeting will be ended for everyone.')));
+  const entries = await timeline(o, inc.id);
+  assert.ok(entries.some((b) => b.includes('Ending the meeting for everyone: the outcome follows on this timeline.')));
+  assert.ok(entries.includes('Zoom meeting ended for everyone.'), 'and the outcome followed');
 });

@@ -50,7 +50,7 @@ describe('Zoom sandbox participants', () => {
     const participant = new URL(location, s.url).searchParams.get('participant') ?? '';
     assert.equal((await fetch(`${s.url}/j/${m.id}/leave`, form({ participant }))).status, 303);
     const after = await (await fetch(`${s.url}/j/${m.id}`)).text();
-    assert.match(after, /Waiting for the host to start this meeting/);
+    assert.match(after, /Not started: the first participant to join starts it/);
     assert.match(after, />Join as participant</);
   });
 

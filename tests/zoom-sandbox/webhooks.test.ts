@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import { HOST_ID, answerCrc, api, basic, connect, fakeTimers, manualClock, startReceiver, startSandbox, testApp, type FakeTimers, type ManualClock, type Receiver, type Received, type Running } from './helpers.ts';
+import { until } from '../support/until.ts';
 
 const SECRET = 'whsec-fixed-example-token';
 const FIXED = '2026-03-10T12:00:00Z';
@@ -27,12 +28,11 @@ function assertSigned(r: Received): void {
 
 /** Yields to the event loop (no timer) until the sandbox has recorded the outcome. */
 async function settled(s: Running, id: number): Promise<{ state: string; attempts: Array<{ status: number | null }> }> {
-  for (;;) {
+  return until(`webhook delivery ${id} is settled`, async () => {
     const r = await s.control<{ deliveries: Array<{ id: number; state: string; attempts: Array<{ status: number | null }> }> }>('GET', '/webhooks');
     const d = r.json.deliveries.find((x) => x.id === id);
-    if (d && d.state !== 'pending') return d;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+    return d && d.state !== 'pending' ? d : undefined;
+  });
 }
 
 describe('Zoom sandbox webhooks', () => {
@@ -248,13 +248,10 @@ describe('Zoom sandbox webhook timing (Zoom\'s defaults, driven by injected time
       timers.fire(retry);
       await rx.waitFor(i + 3);
     }
-    const d = await (async () => {
-      for (;;) {
-        const x = await deauth();
-        if (x.state !== 'pending') return x;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    })();
+    const d = await until('the deauthorization delivery is settled', async () => {
+      const x = await deauth();
+      return x.state !== 'pending' ? x : undefined;
+    });
     assert.equal(d.state, 'failed');
     assert.equal(d.nextAttemptAt, null);
     assert.deepEqual(d.attempts.map((a) => [a.at, a.status]), [

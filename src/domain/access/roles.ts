@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { forbidden } from '../../shared/errors.ts';
 
 export const Role = z.enum(['owner', 'admin', 'responder', 'viewer'], {
-  error: 'must be one of Owner, Admin, Responder, Viewer',
+  error: 'must be one of owner, admin, responder, viewer',
 });
 export type Role = z.infer<typeof Role>;
 export const ROLES = Role.options;

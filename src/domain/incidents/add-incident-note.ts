@@ -1,11 +1,9 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { incidents } from '../../platform/db/schema.ts';
 import { parseInput } from '../../shared/validate.ts';
 import { requirePermission } from '../access/roles.ts';
 import type { Ctx } from '../context.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
-import { auditIncident, lockIncident } from './write-helpers.ts';
+import { auditIncident, lockIncident, touchIncident } from './write-helpers.ts';
 
 export const AddIncidentNoteInput = z.object({
   body: z.string({ error: 'is required' }).trim().min(1, 'is required').max(5000, 'must be at most 5,000 characters'),
@@ -16,7 +14,7 @@ export async function addIncidentNote({ ctx, incidentRef, input }: { ctx: Ctx; i
   const { body } = parseInput(AddIncidentNoteInput, input);
   await ctx.db.transaction(async (tx) => {
     const incident = await lockIncident(tx, ctx, incidentRef);
-    await tx.update(incidents).set({ updatedAt: ctx.clock.now() }).where(eq(incidents.id, incident.id));
+    await touchIncident(tx, ctx, incident.id);
     await addTimelineEntry(tx, ctx.clock, {
       orgId: ctx.actor.orgId,
       incidentId: incident.id,

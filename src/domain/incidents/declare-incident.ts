@@ -7,7 +7,7 @@ import { newId } from '../../shared/ids.ts';
 import { parseInput } from '../../shared/validate.ts';
 import { requirePermission } from '../access/roles.ts';
 import type { Ctx } from '../context.ts';
-import { findMembership } from '../orgs/memberships.ts';
+import { requireLeadCandidate } from './list-lead-candidates.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 import { Severity, Summary, Title, reference, type IncidentView } from './model.ts';
 import { IdempotencyKey } from '../idempotency.ts';
@@ -52,9 +52,7 @@ export async function declareIncident({ ctx, input, idempotencyKey }: { ctx: Ctx
         if (prior) return { existingId: prior.resourceId };
       }
     }
-    if (data.leadUserId && (await findMembership(tx, ctx.actor.orgId, data.leadUserId)) === null) {
-      throw validationError([{ field: 'leadUserId', reason: 'is not a member of this organization' }]);
-    }
+    if (data.leadUserId) await requireLeadCandidate(tx, ctx.actor.orgId, data.leadUserId);
     // The row lock of this update hands out INC numbers one at a time per organization.
     const [org] = await tx
       .update(organizations)

@@ -61,4 +61,6 @@ export interface IncidentView {
   createdAt: string;
   updatedAt: string;
   resolvedAt: string | null;
+  /** Goes up with every change to the incident (fields or notes): the API's ETag. */
+  version: number;
 }

@@ -39,6 +39,7 @@ export function toIncidentView(row: { i: typeof incidents.$inferSelect; leadName
     createdAt: i.createdAt.toISOString(),
     updatedAt: i.updatedAt.toISOString(),
     resolvedAt: i.resolvedAt ? i.resolvedAt.toISOString() : null,
+    version: i.version,
   };
 }
 

@@ -4,6 +4,7 @@ export const Email = z
   .string({ error: 'is required' })
   .trim()
   .toLowerCase()
+  .min(1, 'is required')
   .max(254, 'must be at most 254 characters')
   .pipe(z.email({ error: 'must be an email address like name@example.com' }));
 

@@ -22,6 +22,11 @@ export async function describeInvite(deps: Deps, token: string) {
   return { orgName: row.orgName, role: Role.parse(row.role) };
 }
 
+export const invalidInvite = (): AppError =>
+  new AppError('not_found', 'This invite link is not valid any more: it was used, revoked or has expired.', {
+    hint: 'Ask the person who invited you for a new link.',
+  });
+
 /** Uses an invite once, inside the caller's transaction. */
 export async function consumeInvite(tx: DbOrTx, deps: Pick<Deps, 'clock'>, meta: RequestMeta, user: { id: string; name: string; email: string }, token: string) {
   const now = deps.clock.now();
@@ -31,11 +36,7 @@ export async function consumeInvite(tx: DbOrTx, deps: Pick<Deps, 'clock'>, meta:
     .set({ acceptedAt: now, acceptedBy: user.id })
     .where(and(eq(invites.tokenHash, sha256Hex(token)), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)))
     .returning({ id: invites.id, orgId: invites.orgId, role: invites.role });
-  if (!invite) {
-    throw new AppError('not_found', 'This invite link is not valid any more: it was used, revoked or has expired.', {
-      hint: 'Ask the person who invited you for a new link.',
-    });
-  }
+  if (!invite) throw invalidInvite();
   if ((await findMembership(tx, invite.orgId, user.id)) !== null) throw conflict('You are already a member of this organization.');
   const role = Role.parse(invite.role);
   await tx.insert(memberships).values({ orgId: invite.orgId, userId: user.id, role, createdAt: now });

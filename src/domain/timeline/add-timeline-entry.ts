@@ -8,6 +8,8 @@ export type TimelineKind =
   | 'status_changed'
   | 'severity_changed'
   | 'lead_changed'
+  | 'title_changed'
+  | 'summary_changed'
   | 'note'
   | 'war_room';
 

@@ -8,7 +8,7 @@ export type MeetingEventType = 'started' | 'ended';
 
 /**
  * The provider says a war room's call started or emptied. Neither ends the war room: a meeting ends
- * whenever its last participant leaves, and the same link starts it again (zoom-api.md §5.7), so
+ * whenever its last participant leaves, and the same link starts it again (the provider reference, §5.7), so
  * the room stays joinable while the incident is active. Only the badge follows, and the timeline
  * says so once per change: a retried, replayed or late event (older than the last one applied)
  * changes nothing. A war room past its time is expired already and ignores the provider's news.

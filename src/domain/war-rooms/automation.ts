@@ -1,5 +1,5 @@
 import type { DbOrTx, Tx } from '../../platform/db/client.ts';
-import { enqueueJob } from '../../jobs/runner.ts';
+import { enqueueJob } from '../../platform/jobs/queue.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Actor } from '../context.ts';
 import type { Severity } from '../incidents/model.ts';

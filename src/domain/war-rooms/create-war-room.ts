@@ -174,15 +174,15 @@ async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView
 }
 
 /**
- * A second caller waits for the create in progress, as long as that create can take (until its row
- * would count as stale, see creatingWaitEndsAt), then sees the same war room, or the same error the
- * first caller got. A row still `creating` then was abandoned: it is settled by its marker, as a
- * click would. The wait runs on the injected clock, and never longer in real time than the
- * remaining budget it started with.
+ * A second caller waits for the create in progress, at most WAIT_FOR_OTHER_CREATE_MS, then sees the
+ * same war room, or the same error the first caller got; if it is still `creating` then, the caller
+ * gets it in that state (the API answers 202 with Retry-After, the page shows progress). A row still
+ * `creating` past the stale threshold was abandoned: it is settled by its marker, as a click would.
+ * The wait runs on the injected clock, and never longer in real time than the budget it started with.
  */
 async function settled(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow): Promise<WarRoomView> {
   const { ctx, meetings, timing } = args;
-  const endsAt = creatingWaitEndsAt(row, timing);
+  const endsAt = Math.min(creatingWaitEndsAt(row, timing), ctx.clock.now().getTime() + WAIT_FOR_OTHER_CREATE_MS);
   const realDeadline = Date.now() + Math.max(0, endsAt - ctx.clock.now().getTime());
   const reread = async () => (await ctx.db.select().from(warRooms).where(eq(warRooms.id, row.id)))[0];
   let current = row;
@@ -200,7 +200,9 @@ async function settled(args: CreateWarRoomArgs, incident: IncidentView, row: War
   return toWarRoomView(current, meetings.displayName(current.provider), ctx.clock.now());
 }
 
-const WAIT_POLL_MS = 50;
+/** Well inside a reverse proxy's timeout (often 30–60 s); a create may take up to two minutes. */
+export const WAIT_FOR_OTHER_CREATE_MS = 10_000;
+const WAIT_POLL_MS = 250;
 
 /**
  * The error the attempt's own caller got, for the callers who waited on it: message and hint from

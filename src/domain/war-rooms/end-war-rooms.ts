@@ -3,7 +3,7 @@ import type { DbOrTx, Tx } from '../../platform/db/client.ts';
 import { incidents, warRoomSettings, warRooms } from '../../platform/db/schema.ts';
 import { Status, isActive, type Status as IncidentStatus } from '../incidents/model.ts';
 import type { WarRoomRow } from './model.ts';
-import { enqueueJob } from '../../jobs/runner.ts';
+import { enqueueJob } from '../../platform/jobs/queue.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 

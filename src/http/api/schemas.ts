@@ -18,6 +18,7 @@ export const IncidentSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   resolvedAt: z.string().nullable(),
+  version: z.number().int().describe('Goes up with every change (fields or notes); also sent as the ETag header'),
 });
 
 export const IncidentResponse = z.object({ incident: IncidentSchema });

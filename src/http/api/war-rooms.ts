@@ -28,6 +28,8 @@ export const WarRoomsResponse = z.object({
   history: z.array(WarRoomSchema),
 });
 
+const CREATING_RETRY_AFTER_SECONDS = 5;
+
 export const warRoomRoutes: ApiRoute[] = [
   {
     method: 'get',
@@ -48,7 +50,7 @@ export const warRoomRoutes: ApiRoute[] = [
     body: CreateWarRoomInput,
     bodyOptional: true,
     headers: [{ name: 'Idempotency-Key', description: 'A retry with the same key returns the same war room.' }],
-    responses: { 201: WarRoomResponse, 200: WarRoomResponse },
+    responses: { 201: WarRoomResponse, 200: WarRoomResponse, 202: WarRoomResponse },
     errors: {
       409: 'The incident is not active, the provider is not connected or needs reconnecting, or the Idempotency-Key was used for another incident',
       422: 'The provider refused: its user cannot host meetings, or it answered with something Runframe cannot use (the failure is on the timeline)',
@@ -64,6 +66,11 @@ export const warRoomRoutes: ApiRoute[] = [
         input: await readJson(c),
         idempotencyKey: c.req.header('idempotency-key'),
       });
+      // Another attempt is still at the provider after the wait: answer now, with when to look again.
+      if (!r.created && r.warRoom.state === 'creating') {
+        c.header('retry-after', String(CREATING_RETRY_AFTER_SECONDS));
+        return respond(c, WarRoomResponse, { warRoom: r.warRoom }, 202);
+      }
       return respond(c, WarRoomResponse, { warRoom: r.warRoom }, r.created ? 201 : 200);
     },
   },

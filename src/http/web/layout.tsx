@@ -11,7 +11,17 @@ export interface PageShell {
   current?: string;
   error?: AppError | null;
   notice?: string | null;
+  /** The form's labels by field name, so errors name fields as the form does ("Organization name is required"). */
+  fieldLabels?: Record<string, string>;
 }
+
+/** How a field is named when the page gives no label: organizationName → "Organization name". */
+export const fieldLabel = (field: string, labels?: Record<string, string>): string => {
+  const given = labels?.[field];
+  if (given) return given;
+  const words = field.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_.]+/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
 
 const ORG_PAGES = ['members', 'integrations', 'audit'];
 
@@ -25,23 +35,37 @@ const NavLink: FC<{ href: string; id: string; current: string | undefined; label
   </li>
 );
 
-export const ErrorAlert: FC<{ error: AppError }> = ({ error }) => (
-  <div class="alert error" role="alert">
-    <strong>{error.message}</strong>
-    {error.fields.length > 0 && (
-      <ul>
-        {error.fields.map((f) => (
-          <li>
-            {f.field}: {f.reason}
-          </li>
-        ))}
-      </ul>
-    )}
-    {error.hint && <p>{error.hint}</p>}
-  </div>
-);
+export const ErrorAlert: FC<{ error: AppError; labels?: Record<string, string> | undefined }> = ({ error, labels }) => {
+  const n = error.fields.length;
+  // A message made from the field list would say the list twice: the heading then only counts.
+  const generated = error.fields.map((f) => `${f.field}: ${f.reason}`).join('; ');
+  const heading = n > 0 && error.message === generated ? (n === 1 ? 'There is a problem with the form' : `There are ${n} problems with the form`) : error.message;
+  return (
+    <div class="alert error" role="alert">
+      <strong>{heading}</strong>
+      {n > 0 && (
+        <ul>
+          {error.fields.map((f) =>
+            labels?.[f.field] ? (
+              <li>
+                <a href={`#${f.field}`}>
+                  {fieldLabel(f.field, labels)} {f.reason}
+                </a>
+              </li>
+            ) : (
+              <li>
+                {fieldLabel(f.field, labels)} {f.reason}
+              </li>
+            ),
+          )}
+        </ul>
+      )}
+      {error.hint && <p>{error.hint}</p>}
+    </div>
+  );
+};
 
-export const Layout: FC<PropsWithChildren<PageShell>> = ({ title, session, csrfToken, current, error, notice, children }) => {
+export const Layout: FC<PropsWithChildren<PageShell>> = ({ title, session, csrfToken, current, error, notice, fieldLabels, children }) => {
   const actor = session?.actor ?? null;
   return (
     <html lang="en">
@@ -113,7 +137,7 @@ export const Layout: FC<PropsWithChildren<PageShell>> = ({ title, session, csrfT
               </ul>
             </nav>
           )}
-          {error && <ErrorAlert error={error} />}
+          {error && <ErrorAlert error={error} labels={fieldLabels} />}
           {notice && (
             <div class="alert ok" role="status">
               {notice}
@@ -147,7 +171,7 @@ export const Field: FC<PropsWithChildren<{ id: string; label: string; help?: str
       )}
       {problem && (
         <div class="err" id={`${id}-err`}>
-          {problem.reason}
+          {label} {problem.reason}
         </div>
       )}
     </div>

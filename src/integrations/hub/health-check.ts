@@ -5,7 +5,7 @@ import { integrationConnections, jobs } from '../../platform/db/schema.ts';
 import { systemMeta, type Actor, type RequestMeta } from '../../domain/context.ts';
 import { requirePermission } from '../../domain/access/roles.ts';
 import { actorLabel } from '../../domain/orgs/fields.ts';
-import { enqueueJob } from '../../jobs/runner.ts';
+import { enqueueJob } from '../../platform/jobs/queue.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';

@@ -27,6 +27,8 @@ export interface Database {
    * notifications may have been missed (the listening connection was lost and is back).
    */
   listen(channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
+  /** PostgreSQL only: where migrations connect, on a connection without the request timeouts. */
+  connectionString?: string;
   close(): Promise<void>;
 }
 
@@ -67,13 +69,31 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   };
 }
 
+/**
+ * How long Runframe waits for PostgreSQL before a request answers 503 (docs/decisions/0007):
+ * connecting (or waiting for a free pooled connection), and each statement, on the client (a
+ * database whose packets are dropped never answers) and on the server (a statement stuck on locks).
+ */
+export const PG_TIMEOUTS = { connectMs: 3_000, statementMs: 5_000, idleInTransactionMs: 60_000, keepAliveDelayMs: 10_000 };
+
 /** `poolSize` comes from DATABASE_POOL_SIZE (see src/config). */
-export async function openPostgres(url: string, poolSize = 20): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+export async function openPostgres(url: string, poolSize = 20, timeouts: Partial<typeof PG_TIMEOUTS> = {}): Promise<Database> {
+  const t = { ...PG_TIMEOUTS, ...timeouts };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: t.connectMs,
+    query_timeout: t.statementMs,
+    statement_timeout: t.statementMs,
+    idle_in_transaction_session_timeout: t.idleInTransactionMs,
+    // Dead peers on idle connections are noticed by TCP instead of at the next query.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: t.keepAliveDelayMs,
+  });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
-  return { db, engine: 'postgres', listen: (channel, onMessage, onGap) => listenPostgres(url, channel, onMessage, onGap), close: () => pool.end() };
+  return { db, engine: 'postgres', connectionString: url, listen: (channel, onMessage, onGap) => listenPostgres(url, channel, onMessage, onGap), close: () => pool.end() };
 }
 
 /**
@@ -123,11 +143,21 @@ export async function migrateDatabase(database: Database): Promise<void> {
     await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_DIR });
     return;
   }
-  await database.db.execute(sql`select pg_advisory_lock(727001)`);
+  // Its own connection, without the request timeouts: waiting for another process's migration, or an
+  // index build on a large table, may rightly take longer than a request is allowed to.
+  const client = new pg.Client({ connectionString: database.connectionString, connectionTimeoutMillis: PG_TIMEOUTS.connectMs, keepAlive: true });
+  client.on('error', () => {});
+  await client.connect();
+  const db = drizzlePg({ client, schema });
   try {
-    await migratePg(database.db as never, { migrationsFolder: MIGRATIONS_DIR });
+    await db.execute(sql`select pg_advisory_lock(727001)`);
+    try {
+      await migratePg(db, { migrationsFolder: MIGRATIONS_DIR });
+    } finally {
+      await db.execute(sql`select pg_advisory_unlock(727001)`);
+    }
   } finally {
-    await database.db.execute(sql`select pg_advisory_unlock(727001)`);
+    await client.end();
   }
 }
 

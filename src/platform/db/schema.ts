@@ -59,7 +59,7 @@ export const sessions = pgTable(
     createdAt: ts('created_at').notNull(),
     expiresAt: ts('expires_at').notNull(),
   },
-  (t) => [index('sessions_user_idx').on(t.userId)],
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 );
 
 export const invites = pgTable(
@@ -95,15 +95,18 @@ export const apiTokens = pgTable(
   (t) => [index('api_tokens_user_idx').on(t.userId, t.orgId)],
 );
 
-export const signInFailures = pgTable(
-  'sign_in_failures',
+/**
+ * Sign-in attempt counters, one row per key (`account:<email>|<address>`, `address:<address>`, …) and
+ * fixed window: an atomic upsert counts each attempt, so parallel attempts never check past the limit.
+ */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    email: text('email').notNull(),
-    ip: text('ip').notNull(),
-    at: ts('at').notNull(),
+    key: text('key').primaryKey(),
+    windowStartedAt: ts('window_started_at').notNull(),
+    count: integer('count').notNull(),
   },
-  (t) => [index('sign_in_failures_lookup_idx').on(t.email, t.ip, t.at)],
+  (t) => [index('sign_in_throttle_window_idx').on(t.windowStartedAt)],
 );
 
 export const incidents = pgTable(
@@ -126,6 +129,8 @@ export const incidents = pgTable(
     listKey: bigint('list_key', { mode: 'number' })
       .notNull()
       .generatedAlwaysAs(sql`(case when status in ('resolved','closed') then 0 else 10000000000 end) + number`),
+    // Goes up by one with every change to the row (fields, notes): the API's ETag / If-Match.
+    version: integer('version').notNull().default(1),
   },
   (t) => [
     uniqueIndex('incidents_org_number_idx').on(t.orgId, t.number),
@@ -187,7 +192,7 @@ export const idempotencyKeys = pgTable(
     resourceId: text('resource_id').notNull(),
     createdAt: ts('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.userId, t.scope, t.key] })],
+  (t) => [primaryKey({ columns: [t.orgId, t.userId, t.scope, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
 
 export const jobs = pgTable(
@@ -269,12 +274,17 @@ export const oauthStates = pgTable('oauth_states', {
 });
 
 /** Webhook deliveries already handled: providers retry, and a retry must have no second effect. */
-export const webhookEvents = pgTable('webhook_events', {
-  dedupeKey: text('dedupe_key').primaryKey(),
-  provider: text('provider').notNull(),
-  event: text('event').notNull(),
-  receivedAt: ts('received_at').notNull(),
-});
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    dedupeKey: text('dedupe_key').primaryKey(),
+    provider: text('provider').notNull(),
+    event: text('event').notNull(),
+    receivedAt: ts('received_at').notNull(),
+  },
+  // The daily retention job deletes by age.
+  (t) => [index('webhook_events_received_idx').on(t.receivedAt)],
+);
 
 /**
  * A war room is its own record, provider-neutral: a new provider adds rows, not columns.

@@ -25,7 +25,11 @@ export function meetingPage(p: MeetingPageParams): Html {
   const action = (what: string): string => `${p.base}/j/${m.id}/${what}`;
   const pwd = html`<input type="hidden" name="pwd" value="${p.pwd}">`;
   const count = m.participants.length;
-  const status = started ? `In progress · ${count === 1 ? '1 participant' : `${count} participants`}` : 'Waiting for the host to start this meeting';
+  const status = started
+    ? `In progress · ${count === 1 ? '1 participant' : `${count} participants`}`
+    : m.settings['join_before_host'] === true
+      ? 'Not started: the first participant to join starts it'
+      : 'Waiting for the host to start this meeting';
   return layout(
     m.topic,
     html`<h1>${m.topic}</h1>

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { integrationConnections, jobs } from '../../../src/platform/db/schema.ts';
 import { HEALTH_CHECK_JOB, healthCheckJob } from '../../../src/integrations/hub/health-check.ts';
-import { runOneJob } from '../../../src/jobs/runner.ts';
+import { runOneJob } from '../../../src/platform/jobs/queue.ts';
 import { makeTestApp, type Member } from '../../support/app.ts';
 import { connectZoom, startZoom, zoomCard, HOST_ID } from '../../support/zoom.ts';
 

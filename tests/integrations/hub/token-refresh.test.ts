@@ -97,3 +97,23 @@ test('a lease left behind by a refresher that died is taken over once it runs ou
     t.clock.advance(-3_600_000);
   }
 });
+
+test('a token is renewed a few minutes before it expires: at 4 minutes left it is refreshed before use, at 6 minutes left it is used as is', async () => {
+  const o = await t.owner();
+  await connectZoom(t, o);
+  const issued = await getAccessToken(t.deps, o.orgId, 'zoom');
+  // The sandbox's tokens live one hour, like Zoom's.
+  t.clock.advance(60 * 60_000 - 6 * 60_000);
+  try {
+    let before = await refreshes();
+    assert.equal(await getAccessToken(t.deps, o.orgId, 'zoom'), issued, '6 minutes before expiry the token is still used');
+    assert.equal((await refreshes()) - before, 0);
+    t.clock.advance(2 * 60_000);
+    before = await refreshes();
+    const renewed = await getAccessToken(t.deps, o.orgId, 'zoom');
+    assert.notEqual(renewed, issued, '4 minutes before expiry a fresh token is used');
+    assert.equal((await refreshes()) - before, 1);
+  } finally {
+    t.clock.advance(-(60 * 60_000 - 4 * 60_000));
+  }
+});

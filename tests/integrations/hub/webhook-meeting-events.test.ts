@@ -52,3 +52,36 @@ test('a meeting event whose effect fails is not recorded as seen, so Zoom’s re
   const ended = (await t.api(o, 'GET', `/api/v1/incidents/${inc.id}/timeline`)).json.entries.filter((e) => e.body.startsWith('Zoom call is empty'));
   assert.equal(ended.length, 1, 'one timeline entry, not one per delivery');
 });
+
+test('POST /webhooks/zoom refuses an event with a missing, wrong or stale signature (401) and applies nothing; the same event signed by Zoom is applied', async () => {
+  const o = await t.owner();
+  await connectZoom(t, o);
+  const inc = (await t.api(o, 'POST', '/api/v1/incidents', { title: 'Forged events', severity: 'SEV1' })).json.incident;
+  const w = (await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/war-room`, {})).json.warRoom;
+  const body = JSON.stringify({
+    event: 'meeting.started',
+    event_ts: 1795000000456,
+    payload: { account_id: 'acc', object: { id: w.meetingId, uuid: 'u2==', host_id: HOST_ID, topic: 't', type: 2, start_time: '2026-11-26T12:00:00Z', duration: 60 } },
+  });
+  const live = async () => ((await t.api(o, 'GET', `/api/v1/incidents/${inc.id}/war-room`)).json as unknown as { warRoom: { liveStatus: string } | null }).warRoom?.liveStatus ?? 'none';
+  const good = signed(body);
+  const ts = good['x-zm-request-timestamp'];
+  const forgedWith = (secret: string, at: string) => `v0=${createHmac('sha256', secret).update(`v0:${at}:${body}`).digest('hex')}`;
+  const stale = String(Number(ts) - 3600);
+  const attempts: [string, Record<string, string>][] = [
+    ['no signature', { 'content-type': 'application/json', 'x-zm-request-timestamp': ts }],
+    ['no timestamp', { 'content-type': 'application/json', 'x-zm-signature': good['x-zm-signature'] }],
+    ['signed with another secret', { ...good, 'x-zm-signature': forgedWith('not-the-webhook-secret', ts) }],
+    ['a signature of another body', { ...signed(body.replace('meeting.started', 'meeting.ended')) }],
+    ['signed an hour ago', { ...good, 'x-zm-request-timestamp': stale, 'x-zm-signature': forgedWith(WEBHOOK_SECRET, stale) }],
+  ];
+  for (const [what, headers] of attempts) {
+    const res = await t.app.request('/webhooks/zoom', { method: 'POST', headers, body });
+    assert.equal(res.status, 401, what);
+    assert.equal(await live(), 'not_started', `${what}: the badge did not change`);
+  }
+  assert.equal((await seen(w.meetingId)).length, 0, 'no refused delivery is recorded as seen');
+  const res = await deliver(body);
+  assert.equal(res.status, 200);
+  assert.equal(await live(), 'live', 'the genuine event makes the badge Live');
+});

@@ -3,6 +3,8 @@ import type { AppError } from '../../../shared/errors.ts';
 import { ROLE_LABEL, type Role } from '../../../domain/access/roles.ts';
 import { Csrf, Field, Layout, type PageShell } from '../layout.tsx';
 
+const SIGN_UP_LABELS = { name: 'Your name', email: 'Work email', password: 'Password', organizationName: 'Organization name' };
+
 interface FormValues {
   name?: string;
   email?: string;
@@ -15,7 +17,7 @@ export const SignUpPage: FC<{ shell: PageShell; values: FormValues; error?: AppE
   error,
   invite,
 }) => (
-  <Layout {...shell} error={error ?? null}>
+  <Layout {...shell} error={error ?? null} fieldLabels={SIGN_UP_LABELS}>
     <div class="panel narrow">
       <h1>{invite ? `Join ${invite.orgName}` : 'Create your Runframe account'}</h1>
       {invite && (
@@ -52,8 +54,8 @@ export const SignUpPage: FC<{ shell: PageShell; values: FormValues; error?: AppE
   </Layout>
 );
 
-export const SignInPage: FC<{ shell: PageShell; email?: string; next?: string; error?: AppError | null }> = ({ shell, email, next, error }) => (
-  <Layout {...shell} error={error ?? null}>
+export const SignInPage: FC<{ shell: PageShell; email?: string | undefined; next?: string | undefined; error?: AppError | null; notice?: string }> = ({ shell, email, next, error, notice }) => (
+  <Layout {...shell} error={error ?? null} notice={notice ?? shell.notice ?? null}>
     <div class="panel narrow">
       <h1>Sign in to Runframe</h1>
       <form method="post" action="/sign-in" novalidate>

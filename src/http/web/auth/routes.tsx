@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { describeInvite } from '../../../domain/orgs/invites.ts';
 import { acceptInvite } from '../../../domain/orgs/accept-invite.ts';
-import { createSession, endSession } from '../../../domain/orgs/sessions.ts';
+import { endSession } from '../../../domain/orgs/sessions.ts';
 import { switchOrganization } from '../../../domain/orgs/switch-organization.ts';
 import { signIn } from '../../../domain/orgs/sign-in.ts';
 import { signUp } from '../../../domain/orgs/sign-up.ts';
@@ -24,6 +24,8 @@ function startSession(c: C, token: string): void {
   });
 }
 
+const SIGNED_UP_NOTICE = 'Your account is ready: sign in to continue. If this email already had an account, sign in with its password (invite links can be opened again once signed in).';
+
 export function authPages(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -41,8 +43,8 @@ export function authPages(): Hono<AppEnv> {
         statusOf(c, r.error),
       );
     }
-    startSession(c, await createSession(c.get('deps'), r.value.userId, r.value.orgId));
-    return c.redirect('/incidents', 303);
+    // The same answer whether the email was new or already had an account: sign in to continue.
+    return html(c, <SignInPage shell={shell(c, 'Sign in')} email={form['email']} notice={SIGNED_UP_NOTICE} />);
   });
 
   app.get('/sign-in', (c) => html(c, <SignInPage shell={shell(c, 'Sign in')} next={c.req.query('next')} />));

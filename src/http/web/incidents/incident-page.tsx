@@ -41,7 +41,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
       <h1>
         {incident.reference} {incident.title}
       </h1>
-      <p class="row" style="align-items: center" id="incident-badges" data-live-region>
+      <p class="row items-center" id="incident-badges" data-live-region>
         <SeverityBadge severity={incident.severity} /> <StatusBadge incident={incident} />
         <span class="muted">
           Declared {fmtTime(incident.createdAt)}
@@ -58,7 +58,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
         <div>
           <section class="panel" aria-labelledby="summary-h">
             <h2 id="summary-h">Summary</h2>
-            {incident.summary ? <p style="white-space: pre-wrap">{incident.summary}</p> : <p class="muted">No summary yet.</p>}
+            {incident.summary ? <p class="pre-wrap">{incident.summary}</p> : <p class="muted">No summary yet.</p>}
           </section>
           <section class="panel" aria-labelledby="war-room-h" id="war-room">
             <h2 id="war-room-h">War room</h2>

@@ -30,7 +30,7 @@ export const IncidentListPage: FC<ListProps> = ({ shell, canEdit, list, error })
   const filtered = Boolean(filters.status || filters.severity);
   return (
     <Layout {...shell} error={error ?? null}>
-      <div class="row" style="justify-content: space-between; align-items: center">
+      <div class="row between items-center">
         <h1>Incidents</h1>
         {canEdit ? (
           <a class="button" href="/incidents/new">

@@ -8,7 +8,7 @@ export const NewIncidentPage: FC<{ shell: PageShell; members: MemberView[]; valu
   const severity = values['severity'] || 'SEV2';
   return (
     <Layout {...shell} error={error ?? null}>
-      <div class="panel" style="max-width: 720px">
+      <div class="panel mw-720">
         <h1>Declare an incident</h1>
         <form method="post" action="/incidents" novalidate>
           <Csrf token={shell.csrfToken} />
@@ -22,7 +22,7 @@ export const NewIncidentPage: FC<{ shell: PageShell; members: MemberView[]; valu
             {SEVERITIES.map((s) => (
               <div>
                 <input type="radio" id={`sev-${s}`} name="severity" value={s} checked={severity === s} />{' '}
-                <label for={`sev-${s}`} style="display: inline; font-weight: 600">
+                <label for={`sev-${s}`} class="inline strong">
                   {s}
                 </label>{' '}
                 <span class="muted">{SEVERITY_DESCRIPTION[s]}</span>

@@ -7,7 +7,7 @@ import { changeIncidentStatus } from '../../../domain/incidents/change-incident-
 import { declareIncident } from '../../../domain/incidents/declare-incident.ts';
 import { listIncidents } from '../../../domain/incidents/list-incidents.ts';
 import { getIncident } from '../../../domain/incidents/get-incident.ts';
-import { listMembers } from '../../../domain/orgs/list-members.ts';
+import { listLeadCandidates } from '../../../domain/incidents/list-lead-candidates.ts';
 import { timelinePage } from '../../../domain/timeline/list-timeline.ts';
 import type { IncidentView } from '../../../domain/incidents/model.ts';
 import { z } from 'zod';
@@ -63,7 +63,7 @@ async function renderIncident(c: C, ref: string, extra: { error?: AppError; noti
   const before = Before.parse(c.req.query('before'));
   const [timeline, members, warRoom] = await Promise.all([
     timelinePage(ctx.db, ctx.actor.orgId, incident.id, before === undefined ? { latest: true, limit: TIMELINE_PAGE } : { before, limit: TIMELINE_PAGE }),
-    listMembers(ctx),
+    listLeadCandidates(ctx),
     warRoomSection(c, incident.id, incident),
   ]);
   return html(
@@ -102,7 +102,7 @@ export function incidentPages(): Hono<AppEnv> {
   app.get('/incidents/new', async (c) => {
     const ctx = pageCtx(c);
     requirePermission(ctx.actor, 'incident:edit');
-    return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listMembers(ctx)} values={{}} />);
+    return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listLeadCandidates(ctx)} values={{}} />);
   });
 
   app.post('/incidents', async (c) => {
@@ -111,7 +111,7 @@ export function incidentPages(): Hono<AppEnv> {
     const input = { ...form, leadUserId: form['leadUserId'] || null };
     const r = await attempt(() => declareIncident({ ctx, input }));
     if (!r.ok) {
-      return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listMembers(ctx)} values={form} error={r.error} />, statusOf(c, r.error));
+      return html(c, <NewIncidentPage shell={shell(c, 'Declare an incident', 'incidents')} members={await listLeadCandidates(ctx)} values={form} error={r.error} />, statusOf(c, r.error));
     }
     return c.redirect(`/incidents/${r.value.incident.number}`, 303);
   });

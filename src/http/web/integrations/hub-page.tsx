@@ -57,8 +57,8 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
   const base = `/integrations/${card.id}`;
   return (
     <article class="panel card" aria-labelledby={`card-${card.id}`} data-status={status}>
-      <div class="row" style="justify-content: space-between; align-items: center">
-        <h3 id={`card-${card.id}`} style="margin: 0">
+      <div class="row between items-center">
+        <h3 id={`card-${card.id}`} class="m-0">
           {card.displayName}
         </h3>
         <span class={`badge ${c?.status === 'connected' ? 'status-inactive' : c ? 'status-active' : 'sev-SEV4'}`} role="status" aria-label={`${card.displayName} status: ${status}`}>
@@ -125,7 +125,7 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
         </dl>
       )}
       {canManage ? (
-        <div class="row" style="margin-top: 12px">
+        <div class="row mt-12">
           {c === null && (
             <form method="post" action={`${base}/connect`}>
               <Csrf token={shell.csrfToken} />
@@ -156,13 +156,13 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
         </div>
       ) : (
         <>
-          <div class="row" style="margin-top: 12px">
+          <div class="row mt-12">
             <button type="button" disabled aria-describedby={`cannot-manage-${card.id}`}>
               Connect
             </button>
           </div>
           <div class="alert info" role="note">
-            <p id={`cannot-manage-${card.id}`} style="margin: 0">
+            <p id={`cannot-manage-${card.id}`} class="m-0">
               {cannotManageText(card.displayName)}
             </p>
             {managers.length > 0 && <p>Owners and Admins here: {managers.join(', ')}.</p>}
@@ -181,26 +181,34 @@ const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canMa
         War room settings saved.
       </p>
     )}
+    {!canManage && (
+      <p class="alert info" role="note">
+        Only Owners and Admins can change war room settings.
+      </p>
+    )}
     <form method="post" action="/organization/war-room-settings">
       <Csrf token={shell.csrfToken} />
-      <fieldset class="field" disabled={!canManage}>
+      <fieldset class="group" disabled={!canManage}>
         <legend>Create the war room automatically when an incident is declared at, or raised to:</legend>
-        {SEVERITIES.map((s) => (
-          <span style="margin-right: 14px; white-space: nowrap">
-            <input type="checkbox" id={`auto-${s}`} name="autoCreateSeverities" value={s} checked={settings.autoCreateSeverities.includes(s)} />{' '}
-            <label for={`auto-${s}`} style="display: inline">
-              {s}
-            </label>
-          </span>
-        ))}
+        <div class="choices">
+          {SEVERITIES.map((s) => (
+            <span class="nowrap">
+              <input type="checkbox" id={`auto-${s}`} name="autoCreateSeverities" value={s} checked={settings.autoCreateSeverities.includes(s)} />{' '}
+              <label for={`auto-${s}`}>{s}</label>
+            </span>
+          ))}
+        </div>
         <p class="help muted">Off unless you tick a severity. The same Create War Room happens, on behalf of whoever declared or raised the incident.</p>
       </fieldset>
-      <div class="field">
-        <input type="checkbox" id="end-on-resolve" name="endMeetingOnResolve" checked={settings.endMeetingOnResolve} disabled={!canManage} />{' '}
-        <label for="end-on-resolve" style="display: inline">
-          Also end the meeting for everyone when the incident is resolved
-        </label>
-        <p class="help muted">Runframe never deletes meetings.</p>
+      <fieldset class="group" disabled={!canManage}>
+        <legend>When the incident is resolved or closed</legend>
+        <div class="choices">
+          <span>
+            <input type="checkbox" id="end-on-resolve" name="endMeetingOnResolve" checked={settings.endMeetingOnResolve} />{' '}
+            <label for="end-on-resolve">Also end the meeting for everyone when the incident is resolved</label>
+          </span>
+        </div>
+        <p class="help muted">The war room always ends in Runframe. Runframe never deletes meetings.</p>
         {cards
           .filter((card) => card.endMeetingScope !== null)
           .map((card) => (
@@ -209,7 +217,7 @@ const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canMa
               someone reconnects {card.displayName} in its card above and approves that scope.
             </p>
           ))}
-      </div>
+      </fieldset>
       {canManage && <button type="submit">Save war room settings</button>}
     </form>
   </section>

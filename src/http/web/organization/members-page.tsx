@@ -60,7 +60,7 @@ export const MembersPage: FC<MembersProps> = ({ shell, orgName, members, canMana
       )}
       <section aria-labelledby="members-h">
         <h2 id="members-h">Members ({members.length})</h2>
-        <table>
+        <table class="stack">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -72,12 +72,12 @@ export const MembersPage: FC<MembersProps> = ({ shell, orgName, members, canMana
           <tbody>
             {members.map((m) => (
               <tr>
-                <td>
+                <td data-label="Name">
                   {m.name}
                   {m.userId === currentUserId ? ' (you)' : ''}
                 </td>
-                <td>{m.email}</td>
-                <td>
+                <td data-label="Email">{m.email}</td>
+                <td data-label="Role">
                   {canManage ? (
                     <form method="post" action={`/organization/members/${m.userId}/role`} class="row">
                       <Csrf token={shell.csrfToken} />
@@ -100,7 +100,7 @@ export const MembersPage: FC<MembersProps> = ({ shell, orgName, members, canMana
                   )}
                 </td>
                 {canManage && (
-                  <td>
+                  <td data-label="Actions">
                     <a href={`/organization/members/${m.userId}/remove`} aria-label={`Remove ${m.name}`}>
                       Remove
                     </a>
@@ -114,7 +114,7 @@ export const MembersPage: FC<MembersProps> = ({ shell, orgName, members, canMana
       {canManage && invites.length > 0 && (
         <section aria-labelledby="pending-h">
           <h2 id="pending-h">Pending invites</h2>
-          <table>
+          <table class="stack">
             <thead>
               <tr>
                 <th scope="col">Role</th>
@@ -126,10 +126,10 @@ export const MembersPage: FC<MembersProps> = ({ shell, orgName, members, canMana
             <tbody>
               {invites.map((i) => (
                 <tr>
-                  <td>{ROLE_LABEL[i.role as Role] ?? i.role}</td>
-                  <td>{fmtTime(i.createdAt)}</td>
-                  <td>{fmtTime(i.expiresAt)}</td>
-                  <td>
+                  <td data-label="Role">{ROLE_LABEL[i.role as Role] ?? i.role}</td>
+                  <td data-label="Created">{fmtTime(i.createdAt)}</td>
+                  <td data-label="Expires">{fmtTime(i.expiresAt)}</td>
+                  <td data-label="Actions">
                     <form method="post" action={`/organization/invites/${i.id}/revoke`}>
                       <Csrf token={shell.csrfToken} />
                       <button type="submit" class="secondary">

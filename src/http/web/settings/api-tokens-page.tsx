@@ -13,7 +13,7 @@ export interface TokensProps {
 
 export const ApiTokensPage: FC<TokensProps> = ({ shell, tokens, created, error, notice }) => (
   <Layout {...shell} error={error ?? null} notice={notice ?? null}>
-    <p class="muted">Settings</p>
+    <p class="muted">Your account</p>
     <h1>API tokens</h1>
     <p>Personal tokens act as you, with your role, in the current organization. Send them as <code>Authorization: Bearer …</code> to the <a href="/api/openapi.json">JSON API</a>.</p>
     {created && (
@@ -42,7 +42,7 @@ export const ApiTokensPage: FC<TokensProps> = ({ shell, tokens, created, error, 
         <p>You have no API tokens in this organization.</p>
       </div>
     ) : (
-      <table>
+      <table class="stack">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -55,13 +55,13 @@ export const ApiTokensPage: FC<TokensProps> = ({ shell, tokens, created, error, 
         <tbody>
           {tokens.map((t) => (
             <tr>
-              <td>{t.name}</td>
-              <td>
+              <td data-label="Name">{t.name}</td>
+              <td data-label="Starts with">
                 <code>{t.prefix}…</code>
               </td>
-              <td>{fmtTime(t.createdAt)}</td>
-              <td>{t.lastUsedAt ? fmtTime(t.lastUsedAt) : 'Never'}</td>
-              <td>
+              <td data-label="Created">{fmtTime(t.createdAt)}</td>
+              <td data-label="Last used">{t.lastUsedAt ? fmtTime(t.lastUsedAt) : 'Never'}</td>
+              <td data-label="Actions">
                 <a href={`/settings/api-tokens/${t.id}/revoke`} aria-label={`Revoke ${t.name}`}>
                   Revoke
                 </a>

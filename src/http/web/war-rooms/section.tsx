@@ -28,7 +28,7 @@ const LIVE_NOTE: Record<WarRoomView['liveStatus'], string> = {
 
 const Active: FC<{ w: WarRoomView }> = ({ w }) => (
   <div>
-    <p class="row" style="align-items: center">
+    <p class="row items-center">
       <a id="war-room-join" class="button" href={w.joinUrl ?? '#'} target="_blank" rel="noopener noreferrer">
         Join {w.providerName} war room
       </a>
@@ -52,11 +52,11 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
       <dt>Link active until</dt>
       <dd>{fmtTime(w.expiresAt)}</dd>
     </dl>
-    <div class="row" style="margin-top: 10px">
+    <div class="row mt-10">
       <label class="sr-only" for="war-room-link">
         War room join link
       </label>
-      <input id="war-room-link" type="text" readonly value={w.joinUrl ?? ''} style="max-width: 420px" />
+      <input id="war-room-link" type="text" readonly value={w.joinUrl ?? ''} class="mw-420" />
       <button type="button" id="war-room-copy" class="secondary" data-copy={w.joinUrl ?? ''}>
         Copy link
       </button>
@@ -101,7 +101,7 @@ export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, las
             {connected.map((p, i) => (
               <div>
                 <input type="radio" id={`provider-${p.id}`} name="provider" value={p.id} checked={i === 0} />{' '}
-                <label for={`provider-${p.id}`} style="display: inline">
+                <label for={`provider-${p.id}`} class="inline">
                   {p.displayName}
                 </label>
               </div>

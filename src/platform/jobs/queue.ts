@@ -1,16 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { DbOrTx } from '../platform/db/client.ts';
-import { queryRows } from '../platform/db/client.ts';
-import { jobs } from '../platform/db/schema.ts';
-import type { Log } from '../platform/log.ts';
-import type { Clock } from '../shared/clock.ts';
-import { newId } from '../shared/ids.ts';
-import { countMetric } from '../platform/metrics.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { queryRows } from '../db/client.ts';
+import { jobs } from '../db/schema.ts';
+import { errorSummary, type Log } from '../log.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { newId } from '../../shared/ids.ts';
+import { countMetric } from '../metrics.ts';
 
 const JOB_RUNS = 'runframe_job_runs_total';
 const JOB_RUNS_HELP = 'Background job runs by kind and outcome (done, retry, gave_up).';
-import type { Db } from '../platform/db/client.ts';
+import type { Db } from '../db/client.ts';
 
 /** `run.final`: this is the job's last attempt, so a handler can say what a failure means for good. */
 export type JobHandler = (payload: unknown, run?: { attempt: number; final: boolean }) => Promise<void>;
@@ -62,7 +62,7 @@ export async function runOneJob(db: Db, clock: Clock, log: Log, handlers: Record
     await db.execute(sql`update jobs set done_at = ${clock.now().toISOString()}, locked_until = null where id = ${job.id}`);
     countMetric(JOB_RUNS, JOB_RUNS_HELP, { kind: job.kind, outcome: 'done' });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorSummary(err);
     const giveUp = job.attempts >= job.max_attempts;
     const retryAt = new Date(clock.now().getTime() + Math.min(2 ** job.attempts * 1000, 10 * 60_000));
     log.warn({ jobId: job.id, kind: job.kind, attempts: job.attempts, giveUp, err: message }, 'job failed');
