@@ -43,7 +43,19 @@ async function openStream(m: Member, ref: string | number, headers: Record<strin
   };
 }
 
-const declare = async (title: string) => (await t.api(o, 'POST', '/api/v1/incidents', { title })).json.incident;
+/**
+ * Declares an incident and waits until this process has heard of it: on PostgreSQL the notification
+ * arrives on its own connection, possibly after the API answered.
+ */
+const declare = async (title: string) => {
+  const since = t.live.position();
+  const incident = (await t.api(o, 'POST', '/api/v1/incidents', { title })).json.incident;
+  await new Promise<void>((resolve) => {
+    const stop = t.live.watch(incident.id, () => (stop(), resolve()));
+    if (t.live.changedSince(incident.id, since)) (stop(), resolve());
+  });
+  return incident;
+};
 
 test('an open incident page is told when its incident changes, and only its own', async () => {
   const inc = await declare('Live one');
