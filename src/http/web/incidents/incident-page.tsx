@@ -86,7 +86,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
               </p>
             )}
             {canEdit && (
-              <form method="post" action={`${base}/notes`}>
+              <form method="post" action={`${base}/notes`} class="note-form">
                 <Csrf token={shell.csrfToken} />
                 <div class="field">
                   <label for="note">Add a note</label>
@@ -94,7 +94,9 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                     {noteDraft ?? ''}
                   </textarea>
                 </div>
-                <button type="submit">Add note</button>
+                <button type="submit" class="secondary">
+                  Add note
+                </button>
               </form>
             )}
           </section>
@@ -120,13 +122,13 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                 <form method="post" action={`${base}/status`} class="field">
                   <Csrf token={shell.csrfToken} />
                   <label for="status">Status</label>
-                  <div class="row">
+                  <div class="control-line">
                     <select id="status" name="status">
                       {next.map((s) => (
                         <option value={s}>{STATUS_LABEL[s]}</option>
                       ))}
                     </select>
-                    <button type="submit">Change status</button>
+                    <button type="submit" class="secondary">Change status</button>
                   </div>
                 </form>
               ) : (
@@ -137,7 +139,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                   <form method="post" action={`${base}/severity`} class="field">
                     <Csrf token={shell.csrfToken} />
                     <label for="severity">Severity</label>
-                    <div class="row">
+                    <div class="control-line">
                       <select id="severity" name="severity">
                         {SEVERITIES.map((s) => (
                           <option value={s} selected={s === incident.severity}>
@@ -145,13 +147,13 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                           </option>
                         ))}
                       </select>
-                      <button type="submit">Change severity</button>
+                      <button type="submit" class="secondary">Change severity</button>
                     </div>
                   </form>
                   <form method="post" action={`${base}/lead`} class="field">
                     <Csrf token={shell.csrfToken} />
                     <label for="lead">Incident lead</label>
-                    <div class="row">
+                    <div class="control-line">
                       <select id="lead" name="leadUserId">
                         <option value="">No lead</option>
                         {members.map((m) => (
@@ -160,7 +162,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                           </option>
                         ))}
                       </select>
-                      <button type="submit">Set lead</button>
+                      <button type="submit" class="secondary">Set lead</button>
                     </div>
                   </form>
                 </>

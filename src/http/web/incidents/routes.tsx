@@ -44,6 +44,7 @@ async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
       canEdit={can(ctx.actor.role, 'incident:edit')}
       connected={connected}
       preferredName={preferred?.displayName ?? 'A video provider'}
+      canManageIntegrations={can(ctx.actor.role, 'integration:manage')}
       reconnectRequired={connection?.status === 'reconnect_required'}
       csrfToken={c.get('csrfToken')}
     />

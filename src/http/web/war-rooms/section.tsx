@@ -15,6 +15,8 @@ export interface WarRoomSectionProps {
   preferredName: string;
   /** That provider's connection exists but Zoom stopped accepting it: it needs reconnecting, not connecting. */
   reconnectRequired: boolean;
+  /** The viewer may manage integrations (Owner, Admin): offer the way there, not only a sentence. */
+  canManageIntegrations?: boolean;
   csrfToken: string;
 }
 
@@ -24,6 +26,21 @@ const LIVE_NOTE: Record<WarRoomView['liveStatus'], string> = {
   not_started: 'Nobody has joined yet: the first person to join starts the call.',
   live: 'The call is in progress.',
   empty: 'Everyone left the call. The war room stays open: rejoin anytime with the same link.',
+};
+
+/**
+ * The meeting ID grouped as Zoom shows it (847 717 4616; 11 digits as 3-4-4). The groups are spaced by
+ * CSS, not by characters, so copying the ID gives its digits.
+ */
+export const MeetingId: FC<{ id: string }> = ({ id }) => {
+  const groups = /^\d{10}$/.test(id) ? [id.slice(0, 3), id.slice(3, 6), id.slice(6)] : /^\d{11}$/.test(id) ? [id.slice(0, 3), id.slice(3, 7), id.slice(7)] : [id];
+  return (
+    <code class="meeting-id" id="war-room-meeting-id" data-digits={id} aria-label={groups.join(' ')}>
+      {groups.map((g) => (
+        <span>{g}</span>
+      ))}
+    </code>
+  );
 };
 
 const Active: FC<{ w: WarRoomView }> = ({ w }) => (
@@ -43,7 +60,7 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
     <dl class="facts">
       <dt>Meeting ID</dt>
       <dd>
-        <code>{w.meetingId}</code>
+        <MeetingId id={w.meetingId ?? ''} />
       </dd>
       <dt>Created</dt>
       <dd>
@@ -52,11 +69,14 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
       <dt>Link active until</dt>
       <dd>{fmtTime(w.expiresAt)}</dd>
     </dl>
-    <div class="row mt-10">
+    <div class="link-copy mt-10">
       <label class="sr-only" for="war-room-link">
         War room join link
       </label>
-      <input id="war-room-link" type="text" readonly value={w.joinUrl ?? ''} class="mw-420" />
+      {/* The whole link, wrapped if the width asks for it: a cut-off link cannot be checked by eye. */}
+      <textarea id="war-room-link" readonly rows={1} class="link-field" spellcheck={false}>
+        {w.joinUrl ?? ''}
+      </textarea>
       <button type="button" id="war-room-copy" class="secondary" data-copy={w.joinUrl ?? ''}>
         Copy link
       </button>
@@ -66,7 +86,7 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
 );
 
 /** The war-room place of the incident page; also served alone so open pages update without reloading. */
-export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, lastFailure, history, canEdit, connected, preferredName, reconnectRequired, csrfToken }) => {
+export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, lastFailure, history, canEdit, connected, preferredName, reconnectRequired, canManageIntegrations, csrfToken }) => {
   const base = `/incidents/${incident.number}`;
   let body;
   if (current?.state === 'active') body = <Active w={current} />;
@@ -81,15 +101,29 @@ export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, las
     body = <p class="reserved">No war room yet. Your role can't edit incidents, so Create War Room is not offered to you: an Owner, Admin or Responder can create one.</p>;
   } else if (connected.length === 0 && reconnectRequired) {
     body = (
-      <p class="reserved">
-        {preferredName} needs to be reconnected before a war room can be created — an Owner or Admin can reconnect it in <a href="/organization/integrations">Integrations Hub</a>.
-      </p>
+      <div class="reserved">
+        <p class="m-0">
+          {preferredName} needs to be reconnected before a war room can be created — an Owner or Admin can reconnect it in <a href="/organization/integrations">Integrations Hub</a>.
+        </p>
+        {canManageIntegrations && (
+          <a class="button mt-10" id="war-room-connect" href="/organization/integrations">
+            Reconnect {preferredName}
+          </a>
+        )}
+      </div>
     );
   } else if (connected.length === 0) {
     body = (
-      <p class="reserved">
-        {preferredName} is not connected — an Owner or Admin can connect it in <a href="/organization/integrations">Integrations Hub</a>.
-      </p>
+      <div class="reserved">
+        <p class="m-0">
+          {preferredName} is not connected — an Owner or Admin can connect it in <a href="/organization/integrations">Integrations Hub</a>.
+        </p>
+        {canManageIntegrations && (
+          <a class="button mt-10" id="war-room-connect" href="/organization/integrations">
+            Connect {preferredName}
+          </a>
+        )}
+      </div>
     );
   } else {
     body = (
