@@ -109,6 +109,29 @@ describe('The incident page at 1280 and 390 px (Chromium)', { timeout: 120_000 }
     });
   }
 
+  it('the other pages a responder uses (incident list, declare form, sign-in) fit both widths with no sideways scroll', async (t) => {
+    await j.step(t, async () => {
+      for (const path of ['/incidents', '/incidents/new']) {
+        for (const size of WIDTHS) {
+          await owner.setViewportSize({ width: size.width, height: size.height });
+          await j.visit(owner, path);
+          assert.ok(await owner.evaluate(() => (document.scrollingElement?.scrollWidth ?? 0) <= window.innerWidth), `no sideways scroll on ${path} at ${size.width} px`);
+          await j.a11y(owner, `${path} (${size.name})`);
+          await screenshot(owner, `page${path.replace(/\//g, '-')}-${size.width}`);
+        }
+      }
+      const visitor = await j.newPage();
+      for (const size of WIDTHS) {
+        await visitor.setViewportSize({ width: size.width, height: size.height });
+        await j.visit(visitor, '/sign-in');
+        assert.ok(await visitor.evaluate(() => (document.scrollingElement?.scrollWidth ?? 0) <= window.innerWidth), `no sideways scroll on /sign-in at ${size.width} px`);
+        await j.a11y(visitor, `/sign-in (${size.name})`);
+        await screenshot(visitor, `page-sign-in-${size.width}`);
+      }
+      await visitor.context().close();
+    });
+  });
+
   it('no page logged a console error, threw, or answered 4xx/5xx unexpectedly', (t) => {
     for (const line of j.minorA11y) t.diagnostic(`axe (minor/moderate, not failing): ${line}`);
     assert.deepEqual(j.allErrors(), []);

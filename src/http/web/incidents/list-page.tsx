@@ -87,7 +87,7 @@ export const IncidentListPage: FC<ListProps> = ({ shell, canEdit, list, error })
           )}
         </div>
       ) : (
-        <table>
+        <table class="stack">
           <caption class="sr-only">Incidents, active first</caption>
           <thead>
             <tr>
@@ -106,14 +106,14 @@ export const IncidentListPage: FC<ListProps> = ({ shell, canEdit, list, error })
                     {i.reference} {i.title}
                   </a>
                 </td>
-                <td>
+                <td data-label="Severity">
                   <SeverityBadge severity={i.severity} />
                 </td>
-                <td>
+                <td data-label="Status">
                   <StatusBadge incident={i} />
                 </td>
-                <td>{i.lead?.name ?? <span class="muted">No lead</span>}</td>
-                <td>{fmtTime(i.createdAt)}</td>
+                <td data-label="Lead">{i.lead?.name ?? <span class="muted">No lead</span>}</td>
+                <td data-label="Declared">{fmtTime(i.createdAt)}</td>
               </tr>
             ))}
           </tbody>
