@@ -11,18 +11,25 @@ export { HOST_ID };
 export async function startZoom(): Promise<{ sandbox: Running; zoom: ZoomConfig }> {
   const sandbox = await startSandbox();
   after(() => sandbox.close());
-  await sandbox.sandbox.registerApp({ name: 'Runframe', clientId: 'rf-client', clientSecret: 'rf-secret', redirectUris: [REDIRECT_URI], scopes: ALL_SCOPES });
-  const zoom: ZoomConfig = {
+  await sandbox.sandbox.registerApp(RUNFRAME_APP);
+  return { sandbox, zoom: zoomConfigFor(sandbox) };
+}
+
+/** Runframe as registered with a test sandbox: every scope the README asks for, and more. */
+const RUNFRAME_APP = { name: 'Runframe', clientId: 'rf-client', clientSecret: 'rf-secret', redirectUris: [REDIRECT_URI], scopes: ALL_SCOPES };
+
+/** Runframe's Zoom settings pointed at a test sandbox. */
+function zoomConfigFor(sandbox: Running): ZoomConfig {
+  return {
     mode: 'zoom',
-    clientId: 'rf-client',
-    clientSecret: 'rf-secret',
+    clientId: RUNFRAME_APP.clientId,
+    clientSecret: RUNFRAME_APP.clientSecret,
     webhookSecretToken: WEBHOOK_SECRET,
     oauthBaseUrl: sandbox.url,
     apiBaseUrl: `${sandbox.url}/v2`,
     redirectUri: REDIRECT_URI,
     webhookUrl: 'http://runframe.test/webhooks/zoom',
   };
-  return { sandbox, zoom };
 }
 
 /** A request Runframe sent to Zoom (the sandbox): where to, its form or JSON body, and Zoom's answer. */
@@ -128,22 +135,12 @@ export async function startZoomDelivering(): Promise<{ sandbox: Running; t: Test
   };
   const sandbox = await startSandbox({ fetch: route, clock: () => (app ? app.clock.now() : new Date()) });
   after(() => sandbox.close());
-  const registration = { name: 'Runframe', clientId: 'rf-client', clientSecret: 'rf-secret', redirectUris: [REDIRECT_URI], scopes: ALL_SCOPES };
-  await sandbox.sandbox.registerApp(registration);
-  const zoom: ZoomConfig = {
-    mode: 'zoom',
-    clientId: 'rf-client',
-    clientSecret: 'rf-secret',
-    webhookSecretToken: WEBHOOK_SECRET,
-    oauthBaseUrl: sandbox.url,
-    apiBaseUrl: `${sandbox.url}/v2`,
-    redirectUri: REDIRECT_URI,
-    webhookUrl: 'http://runframe.test/webhooks/zoom',
-  };
+  await sandbox.sandbox.registerApp(RUNFRAME_APP);
+  const zoom = zoomConfigFor(sandbox);
   const t = await makeTestApp({ zoom });
   app = t;
   // Subscribing validates the endpoint (CRC), as Zoom does: Runframe must answer it.
-  await sandbox.sandbox.registerApp({ ...registration, webhookUrl: zoom.webhookUrl, webhookSecretToken: WEBHOOK_SECRET });
+  await sandbox.sandbox.registerApp({ ...RUNFRAME_APP, webhookUrl: zoom.webhookUrl, webhookSecretToken: WEBHOOK_SECRET });
   return {
     sandbox,
     t,

@@ -60,15 +60,25 @@
   // The section as the server last rendered it. Polls compare against this, not the live DOM, which the
   // page itself changes ("Link copied", focus bookkeeping): those must not count as news.
   var rendered = body.outerHTML;
-  function poll() {
-    if (submitting || !url) return;
-    fetch(url, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) {
+  /** The HTML a page (or fragment) answers, or null; every refresh of this page reads through here. */
+  function fetchHtml(path) {
+    return fetch(path, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) {
       return r.ok ? r.text() : null;
-    }).then(function (html) {
-      if (!html || submitting) return;
+    });
+  }
+  /** A fragment endpoint's one element, parsed, or null. */
+  function fetchFragment(path) {
+    return fetchHtml(path).then(function (html) {
+      if (!html) return null;
       var holder = document.createElement('div');
       holder.innerHTML = html;
-      var next = holder.firstElementChild;
+      return holder.firstElementChild;
+    });
+  }
+  function poll() {
+    if (submitting || !url) return;
+    fetchFragment(url).then(function (next) {
+      if (submitting) return;
       var current = document.getElementById('war-room-body');
       if (next && current && next.outerHTML !== rendered) {
         rendered = next.outerHTML;
@@ -98,13 +108,7 @@
     var tUrl = current && current.getAttribute('data-fragment');
     if (!tUrl) return;
     if (timelineRendered === null) timelineRendered = current.outerHTML;
-    fetch(tUrl, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) {
-      return r.ok ? r.text() : null;
-    }).then(function (html) {
-      if (!html) return;
-      var holder = document.createElement('div');
-      holder.innerHTML = html;
-      var next = holder.firstElementChild;
+    fetchFragment(tUrl).then(function (next) {
       var now = document.getElementById('timeline-body');
       if (next && now && next.outerHTML !== timelineRendered) {
         timelineRendered = next.outerHTML;
@@ -117,9 +121,7 @@
   function refreshRegions() {
     if (refreshing) { again = true; return; }
     refreshing = true;
-    fetch(location.pathname + location.search, { headers: { accept: 'text/html' }, credentials: 'same-origin' }).then(function (r) {
-      return r.ok ? r.text() : null;
-    }).then(function (html) {
+    fetchHtml(location.pathname + location.search).then(function (html) {
       if (!html) return;
       var next = new DOMParser().parseFromString(html, 'text/html');
       next.querySelectorAll('[data-live-region]').forEach(function (fresh) {
