@@ -74,6 +74,7 @@ export function pipeline(ctx: Ctx): MiddlewareHandler {
     let dropped = false;
 
     if (fault?.fault.kind === 'delay') await sleep(fault.fault.ms);
+    if (fault?.fault.kind === 'hold') await ctx.faults.hold(fault, fault.fault.maxMs);
     const early = fault ? faultResponse(c, ctx, fault, endpoint === 'POST /v2/users/:userId/meetings' ? 'Medium' : 'Light') : null;
     if (early) {
       c.res = early;

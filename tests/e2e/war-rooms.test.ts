@@ -67,8 +67,8 @@ const NOT_CONNECTED = 'Zoom is not connected — an Owner or Admin can connect i
 const CANNOT_HOST = "The connected Zoom user can't host meetings. Check that user's Zoom permissions, then try again.";
 /** How long another viewer may wait for a change: pushed at once (server-sent events), with room for a loaded machine. */
 const LIVE_UPDATE_MS = 10_000;
-/** The sandbox holds the create request this long, so the progress state can be seen (and polled). */
-const CREATE_DELAY_MS = 4_000;
+/** How long the create may take once the sandbox lets it go. */
+const CREATE_MS = 15_000;
 
 let server: TestServer;
 let browser: TestBrowser;
@@ -232,20 +232,25 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 300_000 }, () => 
         providerChooserShown =
           (await warRoomSection(owner).getByRole('group', { name: 'Choose a war room provider' }).count()) > 0 ||
           (await warRoomSection(owner).getByRole('radio').count()) > 0;
-        // The sandbox holds the create call for a few seconds, so the progress state can be seen.
-        await zoom.addFault({ endpoint: SANDBOX_CREATE_MEETING, fault: { kind: 'delay', ms: CREATE_DELAY_MS } });
+        // The sandbox holds the create call until both pages have shown the progress state.
+        const held = await zoom.hold(SANDBOX_CREATE_MEETING);
         await recordProgress(owner);
-        const posted = owner.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${incidentPath}/war-room`, { timeout: CREATE_DELAY_MS + 10_000 });
-        // Everyone else viewing the incident sees the progress too, by polling (checked while it lasts).
-        const otherViewer = (async () => {
+        const posted = owner.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${incidentPath}/war-room`, { timeout: LIVE_UPDATE_MS + CREATE_MS });
+        const landed = owner.waitForEvent('load', { timeout: LIVE_UPDATE_MS + CREATE_MS });
+        try {
+          // The click posts the form; its answer waits for Zoom, which the sandbox holds.
+          await createButton(owner).click({ noWaitAfter: true });
+          await held.reached();
+          // Everyone else viewing the incident sees the progress too, by a live update.
           const status = warRoomSection(responder).getByRole('status').filter({ hasText: /Creating the Zoom meeting… .*the join link appears here/ });
           await waitForLiveUpdate(responder, 'the progress state on the Responder’s page', status);
           await j.a11y(responder, 'incident page (creating, another viewer)');
           await shot(responder, '02-creating-seen-by-responder');
-        })();
-        // Playwright's click returns once the form's navigation is done, i.e. after the progress state.
-        await Promise.all([createButton(owner).click(), otherViewer]);
+        } finally {
+          await held.release();
+        }
         assert.equal((await posted).status(), 303, 'the create form answers with a redirect back to the incident');
+        await landed;
 
         // While Zoom was called, the one who clicked saw a busy, disabled button and a status saying what happens.
         const seen = await recordedProgress(owner);
@@ -503,12 +508,17 @@ describe('War-room journeys (issue 5) in Chromium', { timeout: 300_000 }, () => 
 
         await tabTo(owner, createButton(owner), 'Create War Room');
         await assertVisibleFocus(owner, 'Create War Room');
-        await zoom.addFault({ endpoint: SANDBOX_CREATE_MEETING, fault: { kind: 'delay', ms: CREATE_DELAY_MS } });
+        const held = await zoom.hold(SANDBOX_CREATE_MEETING);
         await recordProgress(owner);
-        const posted = owner.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${path}/war-room`, { timeout: CREATE_DELAY_MS + 10_000 });
+        const posted = owner.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `${path}/war-room`, { timeout: LIVE_UPDATE_MS + CREATE_MS });
         // The form posts, then lands back on the incident page (the same URL): wait for that document.
-        const landed = owner.waitForEvent('load', { timeout: CREATE_DELAY_MS + 10_000 });
-        await owner.keyboard.press('Enter');
+        const landed = owner.waitForEvent('load', { timeout: LIVE_UPDATE_MS + CREATE_MS });
+        try {
+          await owner.keyboard.press('Enter');
+          await held.reached();
+        } finally {
+          await held.release();
+        }
         assert.equal((await posted).status(), 303);
         await landed;
         assert.equal(new URL(owner.url()).pathname, path);

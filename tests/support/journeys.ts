@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { checkA11y, trackPageErrors, type TestBrowser } from './browser.ts';
+import { until } from './until.ts';
 
 export interface Person {
   name: string;
@@ -238,6 +239,20 @@ export function sandboxControl(baseUrl: () => string, token: () => string | null
     },
     /** Arms a fault (docs/zoom-sandbox.md, "Faults"); without `times` or a deadline it hits the next matching call only. */
     addFault: (body: { endpoint: string; times?: number; forMs?: number; fault: Record<string, unknown> & { kind: string } }) => call<{ fault: { id: number } }>('POST', '/faults', body),
+    /**
+     * Holds the next matching call in the sandbox until `release()`: the test sees the in-flight state
+     * for as long as it needs, instead of a fixed delay that is too long on a quiet machine and may be
+     * too short on a busy one.
+     */
+    async hold(endpoint: string): Promise<{ reached: () => Promise<void>; release: () => Promise<void> }> {
+      const { fault } = await call<{ fault: { id: number } }>('POST', '/faults', { endpoint, fault: { kind: 'hold', maxMs: 120_000 } });
+      const waiting = async () => (await call<{ faults: Array<{ id: number; held: number }> }>('GET', '/faults')).faults.find((f) => f.id === fault.id)?.held ?? 0;
+      return {
+        /** Resolves once the call has arrived and is being held. */
+        reached: async () => void (await until(`a call to ${endpoint} held in the sandbox`, async () => (await waiting()) > 0)),
+        release: async () => void (await call<{ released: number }>('POST', `/faults/${fault.id}/release`)),
+      };
+    },
   };
 }
 

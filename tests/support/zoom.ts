@@ -2,6 +2,7 @@ import { after } from 'node:test';
 import type { ZoomConfig } from '../../src/config/index.ts';
 import { ALL_SCOPES, startSandbox, HOST_ID, type Running } from '../zoom-sandbox/helpers.ts';
 import { makeTestApp, type TestApp, type Member } from './app.ts';
+import { until } from './until.ts';
 
 export const WEBHOOK_SECRET = 'wh-secret-for-tests';
 export const REDIRECT_URI = 'http://runframe.test/integrations/zoom/callback';
@@ -29,6 +30,19 @@ function zoomConfigFor(sandbox: Running): ZoomConfig {
     apiBaseUrl: `${sandbox.url}/v2`,
     redirectUri: REDIRECT_URI,
     webhookUrl: 'http://runframe.test/webhooks/zoom',
+  };
+}
+
+/**
+ * Holds the next call to `endpoint` in the sandbox until `release()` (docs/zoom-sandbox.md, `hold`):
+ * a test sees a call in flight for exactly as long as it needs, instead of guessing a delay.
+ */
+export async function holdNextCall(sandbox: Running, endpoint: string): Promise<{ reached: () => Promise<void>; release: () => Promise<void> }> {
+  const { json } = await sandbox.control<{ fault: { id: number } }>('POST', '/faults', { endpoint, fault: { kind: 'hold' } });
+  const waiting = async () => (await sandbox.control<{ faults: Array<{ id: number; held: number }> }>('GET', '/faults')).json.faults.find((f) => f.id === json.fault.id)?.held;
+  return {
+    reached: async () => void (await until(`a call to ${endpoint} held in the sandbox`, waiting)),
+    release: async () => void (await sandbox.control('POST', `/faults/${json.fault.id}/release`)),
   };
 }
 

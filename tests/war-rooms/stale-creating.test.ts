@@ -14,7 +14,7 @@ import { resolveStaleWarRoom } from '../../src/domain/war-rooms/resolve-stale-wa
 import { systemMeta } from '../../src/domain/context.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
-import { startZoom, ownerWithZoom, declareSev1 } from '../support/zoom.ts';
+import { startZoom, ownerWithZoom, declareSev1, holdNextCall } from '../support/zoom.ts';
 import { until } from '../support/until.ts';
 
 const { sandbox, zoom } = await startZoom();
@@ -261,9 +261,14 @@ test('shutdown drains war-room creates in flight: Zoom’s answer is recorded be
 test('draining is bounded: a create slower than the bound is left for the sweep', async () => {
   const o = await orgWithZoom();
   const inc = await incident(o);
-  await fault({ kind: 'delay', ms: 1500 });
+  const held = await holdNextCall(sandbox, 'POST /v2/users/:userId/meetings');
   const op = createWarRoom({ ctx: t.ctxFor(o), meetings: port, timing: t.deps.warRoomTiming, incidentRef: inc.id, input: {} });
-  assert.equal(await drainWarRoomCreates(20), false);
+  try {
+    await held.reached();
+    assert.equal(await drainWarRoomCreates(20), false);
+  } finally {
+    await held.release();
+  }
   assert.equal((await op).warRoom.state, 'active');
   assert.equal(inFlightCreates(), 0);
 });

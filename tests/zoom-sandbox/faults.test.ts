@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { until } from '../support/until.ts';
 import { api, basic, connect, manualClock, startSandbox, testApp, tokenRequest, type ManualClock, type Running, type Tokens } from './helpers.ts';
 
 const CREATE = 'POST /v2/users/:userId/meetings';
@@ -73,6 +74,23 @@ describe('Zoom sandbox fault injection and call log', () => {
     const r = await api(s, t.access_token, 'GET', '/v2/users/me');
     assert.equal(r.status, 200);
     assert.ok(performance.now() - t0 >= 145);
+  });
+
+  it('hold keeps the call waiting until the control API releases it, then answers normally', async () => {
+    const held = await s.control<{ fault: { id: number } }>('POST', '/faults', { endpoint: CREATE, fault: { kind: 'hold' } });
+    let answered = false;
+    const pending = create().then((r) => {
+      answered = true;
+      return r;
+    });
+    const waiting = async () => (await s.control<{ faults: Array<{ id: number; held: number }> }>('GET', '/faults')).json.faults.find((f) => f.id === held.json.fault.id)?.held ?? 0;
+    assert.equal(await until('the create is held in the sandbox', waiting), 1);
+    assert.equal(answered, false);
+    assert.equal(await meetingCount(), 0, 'nothing is created while the call is held');
+    assert.deepEqual((await s.control('POST', `/faults/${held.json.fault.id}/release`)).json, { released: 1 });
+    assert.equal((await pending).status, 201);
+    assert.equal(await meetingCount(), 1);
+    assert.deepEqual((await s.control('POST', '/faults/release')).json, { released: 0 }, 'nothing else was waiting');
   });
 
   it('drop closes the connection without an answer and does nothing', async () => {

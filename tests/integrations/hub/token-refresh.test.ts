@@ -6,7 +6,7 @@ import { integrationConnections } from '../../../src/platform/db/schema.ts';
 import { getAccessToken } from '../../../src/integrations/hub/token-getter.ts';
 import { AppError } from '../../../src/shared/errors.ts';
 import { makeTestApp } from '../../support/app.ts';
-import { connectZoom, startZoom, zoomCard } from '../../support/zoom.ts';
+import { connectZoom, holdNextCall, startZoom, zoomCard } from '../../support/zoom.ts';
 
 const { sandbox, zoom } = await startZoom();
 
@@ -29,8 +29,8 @@ test('while Zoom answers a refresh, other database work goes on, and ten concurr
   const o = await t.owner();
   await connectZoom(t, o);
   await t.api(o, 'POST', '/api/v1/incidents', { title: 'Checkout errors' });
-  // Zoom takes two seconds to answer the refresh: far longer than any query below needs.
-  await sandbox.control('POST', '/faults', { endpoint: 'POST /oauth/token:refresh_token', times: 1, fault: { kind: 'delay', ms: 2000 } });
+  // Zoom does not answer the refresh until the queries below are done.
+  const held = await holdNextCall(sandbox, 'POST /oauth/token:refresh_token');
   t.clock.advance(3_600_000);
   try {
     const before = await refreshes();
@@ -38,6 +38,7 @@ test('while Zoom answers a refresh, other database work goes on, and ten concurr
     refreshSeen.answered = false;
     const first = getAccessToken(t.deps, o.orgId, 'zoom');
     await sent;
+    await held.reached();
     const others = Array.from({ length: 9 }, () => getAccessToken(t.deps, o.orgId, 'zoom'));
 
     // Unrelated work, and a write to the very connection row, finish while the refresh is in flight.
@@ -47,6 +48,7 @@ test('while Zoom answers a refresh, other database work goes on, and ten concurr
     await t.deps.db.update(integrationConnections).set({ healthMessage: 'Ready for war rooms' }).where(eq(integrationConnections.id, conn?.id ?? ''));
     assert.equal((await t.api(o, 'GET', '/api/v1/incidents')).status, 200);
     assert.equal(refreshSeen.answered, false, 'the queries did not wait for Zoom');
+    await held.release();
 
     const tokens = await Promise.all([first, ...others]);
     assert.equal(new Set(tokens).size, 1, 'everyone got the same fresh token');
@@ -55,6 +57,7 @@ test('while Zoom answers a refresh, other database work goes on, and ten concurr
     assert.equal(after?.refreshLeaseId, null, 'the lease is released with the stored tokens');
     assert.notEqual(after?.credentialFingerprint, conn?.credentialFingerprint, 'the rotated refresh token is stored');
   } finally {
+    await held.release();
     t.clock.advance(-3_600_000);
   }
   assert.equal((await zoomCard(t, o)).status, 'Connected');
