@@ -83,7 +83,24 @@ process.stdout.write(`== ${all.length} test files on PGlite${process.env['TEST_D
 mkdirSync(outDir, { recursive: true });
 const testsStarted = Date.now();
 
+/**
+ * CPU seconds a worker and its reaped children (Chromium, spawned servers) have used, from /proc (Linux);
+ * null elsewhere. Read at file boundaries, it shows how much of a file's time is work and how much waiting.
+ */
+function cpuOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime, stime, cutime, cstime are fields 14-17 of stat(5); here counted from field 3 (state).
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
+  }
+}
+const cpuByLabel = new Map();
+
 function record(r) {
+  const cpu = cpuByLabel.get(r.label);
+  if (cpu !== undefined) r.cpuMs = cpu;
   fileResults.push(r);
   totals.passed += r.passed;
   totals.failed += r.failed;
@@ -130,9 +147,13 @@ function startWorker() {
       reported.add(r.label);
       record(r);
     });
+    let cpuAtStart = null;
     p.on('message', (m) => {
       if (m?.type !== 'ready') return;
       stopWatch();
+      const cpuNow = cpuOf(p.pid);
+      if (current && cpuAtStart !== null && cpuNow !== null) cpuByLabel.set(current.label, cpuNow - cpuAtStart);
+      cpuAtStart = cpuNow;
       current = jobs.shift() ?? null;
       if (current) {
         const deadline = FILE_TIMEOUT_MS(current.file);
@@ -182,10 +203,13 @@ if (typecheck) {
 
 const timings = { ...previous };
 for (const r of fileResults) timings[r.label] = r.ms;
+// Per file: wall and CPU time of this run, for finding where the time goes (decision 0005).
+writeFileSync(path.join(outDir, 'test-files.json'), `${JSON.stringify(fileResults.map((r) => ({ label: r.label, ms: Math.round(r.ms), cpuMs: r.cpuMs ?? null })), null, 1)}\n`);
 writeFileSync(timingsFile, `${JSON.stringify(timings, null, 1)}\n`);
 
 if (failures.length > 0) process.stdout.write(`\nFailures (full output in test-output/test-worker-*.txt):\n\n${failures.join('\n\n')}\n`);
-process.stdout.write('\nSlowest test files:\n' + [...fileResults].sort((a, b) => b.ms - a.ms).slice(0, 10).map((r) => `  ${secs(r.ms).padStart(7)}  ${r.label}`).join('\n') + '\n');
+const cpuNote = (r) => (r.cpuMs === undefined ? '' : `  (CPU ${secs(r.cpuMs)})`);
+process.stdout.write('\nSlowest test files (CPU: the worker and its children, e.g. Chromium):\n' + [...fileResults].sort((a, b) => b.ms - a.ms).slice(0, 10).map((r) => `  ${secs(r.ms).padStart(7)}  ${r.label}${cpuNote(r)}`).join('\n') + '\n');
 process.stdout.write('\nPhases:\n' + phases.map(([n, ms]) => `  ${secs(ms).padStart(7)}  ${n}`).join('\n') + `\n  ${secs(Date.now() - started).padStart(7)}  total\n`);
 if (!process.env['TEST_DATABASE_URL']) process.stdout.write('\nTEST_DATABASE_URL is not set: the storage suites ran on PGlite only (.ci/run sets it).\n');
 const failed = results.some(([, ok]) => !ok);

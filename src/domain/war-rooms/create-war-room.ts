@@ -82,6 +82,8 @@ export function createWarRoom(args: CreateWarRoomArgs): Promise<{ warRoom: WarRo
 
 async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: WarRoomView; created: boolean }> {
   const { ctx, meetings } = args;
+  // A caller who joins another create waits counting from here, the click, not from when it joined.
+  const clicked = { at: ctx.clock.now().getTime(), realAt: Date.now() };
   requirePermission(ctx.actor, 'incident:edit');
   const input = parseInput(CreateWarRoomInput, args.input);
   const key = args.idempotencyKey === undefined ? undefined : parseKey(args.idempotencyKey);
@@ -105,7 +107,7 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
     await resolveStaleWarRoom({ deps: ctx, meetings, meta: ctx.meta, row: claim.row });
     claim = await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key));
   }
-  if (claim.kind === 'existing') return { warRoom: await settled(args, incident, claim.row), created: false };
+  if (claim.kind === 'existing') return { warRoom: await settled(args, incident, claim.row, clicked), created: false };
   const row = claim.row;
   return { warRoom: await whileCreatingRow(row.id, () => runCreate(args, incident, row)), created: true };
 }
@@ -178,12 +180,13 @@ async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView
  * same war room, or the same error the first caller got; if it is still `creating` then, the caller
  * gets it in that state (the API answers 202 with Retry-After, the page shows progress). A row still
  * `creating` past the stale threshold was abandoned: it is settled by its marker, as a click would.
- * The wait runs on the injected clock, and never longer in real time than the budget it started with.
+ * The wait runs on the injected clock, and never longer in real time than the budget it started with;
+ * both count from the click, so a caller slow to reach the wait does not wait longer.
  */
-async function settled(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow): Promise<WarRoomView> {
+async function settled(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow, clicked: { at: number; realAt: number }): Promise<WarRoomView> {
   const { ctx, meetings, timing } = args;
-  const endsAt = Math.min(creatingWaitEndsAt(row, timing), ctx.clock.now().getTime() + WAIT_FOR_OTHER_CREATE_MS);
-  const realDeadline = Date.now() + Math.max(0, endsAt - ctx.clock.now().getTime());
+  const endsAt = Math.min(creatingWaitEndsAt(row, timing), clicked.at + WAIT_FOR_OTHER_CREATE_MS);
+  const realDeadline = clicked.realAt + Math.max(0, endsAt - clicked.at);
   const reread = async () => (await ctx.db.select().from(warRooms).where(eq(warRooms.id, row.id)))[0];
   let current = row;
   while (current.state === 'creating' && ctx.clock.now().getTime() < endsAt && Date.now() < realDeadline) {
