@@ -21,6 +21,8 @@ const meet: ProviderAdapter = {
   id: 'meet',
   displayName: 'Google Meet',
   section: 'Communication',
+  description: 'A second provider for these tests.',
+  isScopeName: () => false,
   authorizeUrl: unsupported,
   exchangeCode: unsupported,
   refresh: unsupported,

@@ -56,6 +56,10 @@ export interface ProviderAdapter {
   id: string;
   displayName: string;
   section: string;
+  /** One sentence for the provider's Integrations Hub card. */
+  description: string;
+  /** Whether a value read from an address can be a scope name of this provider (only those are ever echoed). */
+  isScopeName(value: string): boolean;
   authorizeUrl(state: string, codeChallenge: string): string;
   exchangeCode(code: string, codeVerifier: string): Promise<Credentials>;
   refresh(refreshToken: string): Promise<Credentials>;

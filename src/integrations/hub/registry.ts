@@ -44,6 +44,9 @@ function zoomAdapter(config: ZoomConfig, fetchImpl: FetchLike | undefined, now: 
     id: zoomManifest.id,
     displayName: zoomManifest.displayName,
     section: zoomManifest.section,
+    description: zoomManifest.description,
+    // Zoom scope names, e.g. meeting:write:meeting or meeting:write.
+    isScopeName: (value) => /^[a-z][a-z_]*(:[a-z_]+){0,3}$/.test(value),
     authorizeUrl: (state, codeChallenge) => buildAuthorizeUrl({ oauthBaseUrl: config.oauthBaseUrl, clientId: config.clientId, redirectUri: config.redirectUri, state, codeChallenge }),
     exchangeCode: (code, codeVerifier) => zoomCall(async () => toCredentials(await exchangeCode({ ...oauth, code, codeVerifier, redirectUri: config.redirectUri }))),
     refresh: (refreshToken) => zoomCall(async () => toCredentials(await refreshTokens({ ...oauth, refreshToken }))),

@@ -13,7 +13,7 @@ export interface WarRoomSectionProps {
   connected: { id: string; displayName: string }[];
   /** The provider named when nothing is connected. */
   preferredName: string;
-  /** That provider's connection exists but Zoom stopped accepting it: it needs reconnecting, not connecting. */
+  /** That provider's connection exists but the provider stopped accepting it: it needs reconnecting, not connecting. */
   reconnectRequired: boolean;
   /** The viewer may manage integrations (Owner, Admin): offer the way there, not only a sentence. */
   canManageIntegrations?: boolean;
@@ -29,7 +29,7 @@ const LIVE_NOTE: Record<WarRoomView['liveStatus'], string> = {
 };
 
 /**
- * The meeting ID grouped as Zoom shows it (847 717 4616; 11 digits as 3-4-4). The groups are spaced by
+ * A numeric meeting ID grouped as providers print it (847 717 4616; 11 digits as 3-4-4). The groups are spaced by
  * CSS, not by characters, so copying the ID gives its digits.
  */
 export const MeetingId: FC<{ id: string }> = ({ id }) => {
