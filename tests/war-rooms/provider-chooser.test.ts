@@ -23,6 +23,7 @@ const meet: ProviderAdapter = {
   section: 'Communication',
   description: 'A second provider for these tests.',
   isScopeName: () => false,
+  singleGrantPerUser: false,
   authorizeUrl: unsupported,
   exchangeCode: unsupported,
   refresh: unsupported,
