@@ -23,7 +23,7 @@ async function renderHub(c: C, message: { kind: 'ok' | 'error'; text: string; hi
     const connection = await findConnectionView(hub.db, ctx.actor.orgId, p.id);
     const abandoned = await findAbandonedConnect(hub.db, ctx.actor.orgId, p.id, connection ? new Date(connection.connectedAt) : null);
     const endMeetingScope = connection?.status === 'connected' ? p.missingEndMeetingScope(connection.scopes) : null;
-    cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: p.description, connection, abandoned, endMeetingScope });
+    cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: p.description, connection, abandoned, endMeetingScope, cannotHostText: p.cannotHostMessage, reconnectNote: p.reconnectNote });
   }
   const settings = await readWarRoomSettings(hub.db, ctx.actor.orgId);
   const managers = (await listMembers(ctx)).filter((m) => can(m.role, 'integration:manage')).map((m) => `${m.name} (${ROLE_LABEL[m.role]})`);
