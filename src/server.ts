@@ -15,7 +15,7 @@ import { migrateDatabase, openPglite, openPostgres, type Database } from './plat
 import { createLog, type Log } from './platform/log.ts';
 import { startLiveHub, type LiveHub } from './platform/live.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
-import { meetingEventHandler, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from './jobs/war-rooms.ts';
+import { LIVE_POLL, meetingEventHandler, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from './jobs/war-rooms.ts';
 import { drainWarRoomCreates } from './domain/war-rooms/in-flight.ts';
 import { createZoomSandbox } from './zoom-sandbox/index.ts';
 import { createGoogleSandbox } from './google-sandbox/index.ts';
@@ -140,7 +140,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
       ...(googleSandbox ? [{ prefix: GOOGLE_SANDBOX_PREFIX, fetch: (req: Request, env: unknown) => googleSandbox.app.fetch(req, env) }] : []),
     ],
   });
-  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps), ...retentionJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP, RETENTION_SWEEP] });
+  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps), ...retentionJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP, RETENTION_SWEEP, LIVE_POLL] });
   return {
     app,
     deps,

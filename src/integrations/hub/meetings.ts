@@ -70,6 +70,17 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       return [...hub.providers.values()].filter((p) => connected.has(p.id)).map((p) => ({ id: p.id, displayName: p.displayName }));
     },
     displayName: (id) => hub.providers.get(id)?.displayName ?? id,
+    polledProviders: () => [...hub.providers.values()].filter((p) => p.liveStatus !== undefined).map((p) => p.id),
+    async liveStatus(orgId, providerId, meetingId) {
+      const provider = requireProvider(hub, providerId);
+      const ask = provider.liveStatus;
+      if (!ask) return { status: 'not_started', at: null };
+      try {
+        return await withAccessToken(hub, orgId, providerId, (token) => ask(token, meetingId));
+      } catch (err) {
+        return explain(orgId, providerId, err, { mayHaveHappened: false, scopeIsRequired: false });
+      }
+    },
     async createMeeting(orgId, providerId, request) {
       const provider = requireProvider(hub, providerId);
       try {

@@ -223,6 +223,20 @@ const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canMa
             </p>
           ))}
       </fieldset>
+      {cards.length > 1 && (
+        <fieldset class="group" disabled={!canManage}>
+          <legend>Default war room provider</legend>
+          <div class="choices">
+            {cards.map((card, i) => (
+              <span class="nowrap">
+                <input type="radio" id={`default-provider-${card.id}`} name="defaultProvider" value={card.id} checked={settings.defaultProvider === null ? i === 0 : settings.defaultProvider === card.id} />{' '}
+                <label for={`default-provider-${card.id}`}>{card.displayName}</label>
+              </span>
+            ))}
+          </div>
+          <p class="help muted">Preselected when Create War Room asks which provider to use, and used by the API and the automation when none is chosen (if it is connected).</p>
+        </fieldset>
+      )}
       {canManage && <button type="submit">Save war room settings</button>}
     </form>
   </section>

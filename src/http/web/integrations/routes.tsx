@@ -106,7 +106,9 @@ export function integrationPages(): Hono<AppEnv> {
     const body = await readForm(c);
     const raw = body['autoCreateSeverities'];
     const severities = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
-    const r = await attempt(() => updateWarRoomSettings({ ctx: pageCtx(c), input: { autoCreateSeverities: severities, endMeetingOnResolve: body['endMeetingOnResolve'] === 'on' } }));
+    const chosen = typeof body['defaultProvider'] === 'string' && body['defaultProvider'] !== '' ? { defaultProvider: body['defaultProvider'] } : {};
+    const providers = [...c.get('hub').providers.keys()];
+    const r = await attempt(() => updateWarRoomSettings({ ctx: pageCtx(c), input: { autoCreateSeverities: severities, endMeetingOnResolve: body['endMeetingOnResolve'] === 'on', ...chosen }, providers }));
     if (!r.ok) return renderHub(c, null, r.error);
     return c.redirect('/organization/integrations?saved=war-room-settings', 303);
   });
