@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { connectZoom, startZoom } from '../support/zoom.ts';
 import { connectGoogle, startGoogle } from '../support/google.ts';
+import { runOneJob } from '../../src/platform/jobs/queue.ts';
+import { warRoomJobs } from '../../src/jobs/war-rooms.ts';
 
 // The guide's "Choose Zoom if Runframe asks you to select a war room provider", with the two real
 // providers: Zoom and Google Meet, each talking to its sandbox over HTTP.
@@ -93,4 +95,17 @@ test('with one connected provider there is nothing to choose; an unknown provide
   // A default provider that is not offered is refused with its field.
   const bad = await t.page(o, 'POST', '/organization/war-room-settings', { defaultProvider: 'teams' });
   assert.equal(bad.status, 400);
+});
+
+test('the automation by severity uses the organization default provider', async () => {
+  const o = await bothConnected();
+  const saved = await t.page(o, 'POST', '/organization/war-room-settings', { autoCreateSeverities: 'SEV1', defaultProvider: 'google_meet' });
+  assert.equal(saved.status, 303, saved.text);
+  const inc = await incident(o, 'Automatic Meet');
+  while (await runOneJob(t.deps.db, t.deps.clock, t.deps.log, warRoomJobs(t.deps))) {
+    // run what is due
+  }
+  const w = (await current(o, inc.id)).warRoom;
+  assert.equal(w?.providerName, 'Google Meet');
+  assert.equal(w?.provider, 'google_meet');
 });
