@@ -190,11 +190,12 @@ async function storeConnection(hub: HubDeps, tx: DbOrTx, orgId: string, provider
 
 /**
  * A grant without the required scopes is not kept: it is revoked at the provider (so Runframe is not
- * left listed as an authorized app), and since the provider keeps only the newest grant of a user, a
- * connection this organization already had is dead now too and must say so.
+ * left listed as an authorized app), and when the provider keeps only the newest grant of a user, a
+ * connection this organization already had is dead now too and must say so (grants that coexist,
+ * as Google's, leave it working).
  */
 async function refuseIncompleteGrant(hub: HubDeps, meta: RequestMeta, orgId: string, provider: ProviderAdapter, accessToken: string): Promise<void> {
-  const existing = await findConnectionRow(hub.db, orgId, provider.id);
+  const existing = provider.singleGrantPerUser ? await findConnectionRow(hub.db, orgId, provider.id) : null;
   if (existing && existing.status === 'connected') {
     await hub.db.transaction((tx) =>
       markReconnectRequired(tx, hub.clock, meta, existing, `${provider.displayName} did not grant the meeting scope: connect again and approve it.`, providerSource(provider.displayName)),
