@@ -11,6 +11,8 @@ export interface MeetingPort {
   /** A meeting an earlier attempt made, found by the marker in its agenda (null also when the provider cannot be searched). */
   findMeetingByMarker(orgId: string, providerId: string, marker: string): Promise<MadeMeeting | null>;
   endMeeting(orgId: string, providerId: string, meetingId: string): Promise<void>;
+  /** Whether a meeting whose create answer was lost can be found again (by its marker); false when the provider cannot list meetings. */
+  canFindLostMeetings(providerId: string): boolean;
   /** Providers whose call state Runframe asks for (they send no meeting webhooks). */
   polledProviders(): string[];
   /** The call's state as the provider reports it now; `at` is when it started (live) or ended (empty). */

@@ -10,6 +10,8 @@ import type { WarRoomRow } from './model.ts';
 import { MeetingError, meetingLabel, staleCreatingMs, type MadeMeeting, type MeetingPort, type WarRoomTiming } from './port.ts';
 
 export const stoppedBeforeAnswer = (name: string): string => `Runframe stopped before ${name} answered; no meeting was created. Try again.`;
+/** For a provider Runframe cannot search: whether a meeting was made is unknown, and nobody has its link. */
+const stoppedUnsearchable = (name: string): string => `Runframe stopped before ${name} answered, so this war room has no link. Try again.`;
 const notChecked = (name: string): string =>
   `Runframe stopped before ${name} answered, and ${name} could not be asked whether the meeting was made. Try again: Runframe looks for it before creating another.`;
 
@@ -55,7 +57,7 @@ export async function resolveStaleWarRoom({ deps, meetings, meta, row }: Resolve
       // Not searched: the next Create War Room searches again (outcome_unknown) before creating.
       [settled] = await tx
         .update(warRooms)
-        .set({ state: 'failed', failureMessage: searched ? stoppedBeforeAnswer(name) : notChecked(name), failureHint: null, outcomeUnknown: !searched, endedAt: now })
+        .set({ state: 'failed', failureMessage: !meetings.canFindLostMeetings(row.provider) ? stoppedUnsearchable(name) : searched ? stoppedBeforeAnswer(name) : notChecked(name), failureHint: null, outcomeUnknown: !searched, endedAt: now })
         .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
         .returning();
     }

@@ -70,6 +70,7 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       return [...hub.providers.values()].filter((p) => connected.has(p.id)).map((p) => ({ id: p.id, displayName: p.displayName }));
     },
     displayName: (id) => hub.providers.get(id)?.displayName ?? id,
+    canFindLostMeetings: (id) => hub.providers.get(id)?.listMeetings !== undefined,
     polledProviders: () => [...hub.providers.values()].filter((p) => p.liveStatus !== undefined).map((p) => p.id),
     async liveStatus(orgId, providerId, meetingId) {
       const provider = requireProvider(hub, providerId);

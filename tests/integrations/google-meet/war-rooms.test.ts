@@ -169,3 +169,17 @@ test('the badge goes Empty when everyone leaves, and the poll is bounded to once
   assert.equal(w.liveStatus, 'empty');
   assert.equal(w.state, 'active', 'the room stays joinable');
 });
+
+test('a lost spaces.create answer: the retry makes the war room, the incident still has exactly one (decision 0011)', async () => {
+  const o = await ownerWithMeet();
+  const inc = await incident(o, 'Lost answer');
+  const before = (await sandbox.control<{ spaces: { meetingUri: string }[] }>('GET', '/spaces')).json.spaces.length;
+  await fault('POST /v2/spaces', { kind: 'drop_after_processing' });
+  const r = await create(o, inc.id);
+  assert.equal(r.status, 201, r.text);
+  const spaces = (await sandbox.control<{ spaces: { meetingUri: string }[] }>('GET', '/spaces')).json.spaces;
+  assert.equal(spaces.length - before, 2, 'the lost call made a space nobody was given, the retry another');
+  assert.equal(spaces.at(-1)?.meetingUri, r.json.warRoom.joinUrl, 'the war room links the space whose answer arrived');
+  const rows = await t.deps.db.select().from(warRooms).where(eq(warRooms.incidentId, inc.id));
+  assert.deepEqual(rows.map((w) => w.state), ['active']);
+});
