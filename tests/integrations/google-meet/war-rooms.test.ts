@@ -183,3 +183,16 @@ test('a lost spaces.create answer: the retry makes the war room, the incident st
   const rows = await t.deps.db.select().from(warRooms).where(eq(warRooms.incidentId, inc.id));
   assert.deepEqual(rows.map((w) => w.state), ['active']);
 });
+
+test('resolve with "end the meeting" on and nobody in the call: Google’s FAILED_PRECONDITION counts as ended', async () => {
+  const o = await ownerWithMeet();
+  assert.equal((await t.page(o, 'POST', '/organization/war-room-settings', { endMeetingOnResolve: 'on' })).status, 303);
+  const inc = await incident(o, 'Nobody joined');
+  assert.equal((await create(o, inc.id)).status, 201);
+  assert.equal((await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/status`, { status: 'resolved' })).status, 200);
+  const ends = await count('POST /v2/spaces/:space:endActiveConference');
+  await runJobs();
+  assert.equal((await count('POST /v2/spaces/:space:endActiveConference')) - ends, 1);
+  const bodies = await timeline(o, inc.id);
+  assert.ok(bodies.includes('Google Meet meeting ended for everyone.'), bodies.join('\n'));
+});
