@@ -73,7 +73,7 @@ export function createMeetClient(o: MeetClientOptions) {
       try {
         parseBody('spaces.endActiveConference', await call('spaces.endActiveConference', 'POST', `${spacePath(name)}:endActiveConference`, token, {}), Empty);
       } catch (err) {
-        if (err instanceof GoogleError && (err.failure.kind === 'not_found' || (err.failure.kind === 'rejected' && err.failure.status === 400 && err.failure.message === 'FAILED_PRECONDITION'))) return;
+        if (err instanceof GoogleError && (err.failure.kind === 'not_found' || (err.failure.kind === 'rejected' && err.failure.rpcStatus === 'FAILED_PRECONDITION'))) return;
         throw err;
       }
     },

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 // Failure classes for everything the Google client can meet; nothing outside this folder reads
 // Google's codes. Messages are built from the operation and the class only: safe to log.
 
@@ -9,7 +11,8 @@ export type GoogleFailure =
   | { kind: 'no_refresh_token' }
   | { kind: 'rate_limited'; daily: boolean; retryAt?: Date }
   | { kind: 'not_found' }
-  | { kind: 'rejected'; status: number; message: string }
+  /** `rpcStatus`: Google's `error.status` (e.g. FAILED_PRECONDITION) when the answer had one. */
+  | { kind: 'rejected'; status: number; message: string; rpcStatus?: string | undefined }
   | { kind: 'unavailable'; reason: 'http_5xx' | 'timeout' | 'network' };
 
 export class GoogleError extends Error {
@@ -38,26 +41,29 @@ interface ErrorBody {
   reasons: string[];
 }
 
+// Both of Google's error shapes (§1.9, §3.9); anything else reads as no detail at all.
+const ErrorJson = z.object({
+  error: z.union([
+    z.string(),
+    z.object({
+      status: z.string().optional().catch(undefined),
+      details: z.array(z.object({ reason: z.string().optional().catch(undefined) }).loose()).optional().catch(undefined),
+    }),
+  ]),
+});
+
 function readErrorBody(text: string): ErrorBody {
-  const out: ErrorBody = { reasons: [] };
-  let v: unknown;
+  let raw: unknown;
   try {
-    v = JSON.parse(text);
+    raw = JSON.parse(text);
   } catch {
-    return out;
+    return { reasons: [] };
   }
-  if (!v || typeof v !== 'object') return out;
-  const err = (v as Record<string, unknown>)['error'];
-  if (typeof err === 'string') out.oauthError = err;
-  else if (err && typeof err === 'object') {
-    const e = err as Record<string, unknown>;
-    if (typeof e['status'] === 'string') out.rpcStatus = e['status'];
-    const details = Array.isArray(e['details']) ? (e['details'] as unknown[]) : [];
-    for (const d of details) {
-      if (d && typeof d === 'object' && typeof (d as Record<string, unknown>)['reason'] === 'string') out.reasons.push(String((d as Record<string, unknown>)['reason']));
-    }
-  }
-  return out;
+  const parsed = ErrorJson.safeParse(raw);
+  if (!parsed.success) return { reasons: [] };
+  const e = parsed.data.error;
+  if (typeof e === 'string') return { oauthError: e, reasons: [] };
+  return { ...(e.status === undefined ? {} : { rpcStatus: e.status }), reasons: (e.details ?? []).flatMap((d) => (d.reason === undefined ? [] : [d.reason])) };
 }
 
 /** Maps one non-2xx Google answer onto a failure class: switch on status and reason, never on message (§3.9). */
@@ -79,7 +85,7 @@ export function classifyResponse(r: { status: number; text: string; endpoint: En
     return { kind: r.forbidden };
   }
   if (r.status === 404) return { kind: 'not_found' };
-  return { kind: 'rejected', status: r.status, message: body.rpcStatus ?? body.oauthError ?? 'Google refused the request.' };
+  return { kind: 'rejected', status: r.status, message: body.rpcStatus ?? body.oauthError ?? 'Google refused the request.', rpcStatus: body.rpcStatus };
 }
 
 export function classifyThrown(err: unknown): GoogleFailure {

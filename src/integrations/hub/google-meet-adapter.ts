@@ -23,7 +23,7 @@ async function googleCall<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (isGoogleError(err)) {
       const f = err.failure;
-      const failure: ProviderFailure = f.kind === 'unavailable' ? { kind: 'unavailable', reason: f.reason } : f;
+      const failure: ProviderFailure = f.kind === 'unavailable' ? { kind: 'unavailable', reason: f.reason } : f.kind === 'rejected' ? { kind: 'rejected', status: f.status, message: f.message } : f;
       throw new ProviderError(googleMeetManifest.id, failure);
     }
     throw err;
