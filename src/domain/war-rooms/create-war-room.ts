@@ -86,13 +86,14 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
   requirePermission(ctx.actor, 'incident:edit');
   const input = parseInput(CreateWarRoomInput, args.input);
   const key = args.idempotencyKey === undefined ? undefined : parseKey(args.idempotencyKey);
-  const incident = await requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef);
-  if (!incident.active) {
-    throw conflict(`${incident.reference} is ${incident.status}: war rooms are for active incidents.`, 'Reopen the incident first if it needs a live call.');
-  }
+  // An unknown provider is bad input (400, with the field), whatever the incident's state.
   const available = meetings.availableProviders();
   if (input.provider && !available.some((p) => p.id === input.provider)) {
     throw validationError([{ field: 'provider', reason: `must be one of: ${available.map((p) => p.id).join(', ')}` }]);
+  }
+  const incident = await requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef);
+  if (!incident.active) {
+    throw conflict(`${incident.reference} is ${incident.status}: war rooms are for active incidents.`, 'Reopen the incident first if it needs a live call.');
   }
   const connected = await meetings.connectedProviders(ctx.actor.orgId);
   // No choice made: the organization's default provider when it is connected, else the first connected one.

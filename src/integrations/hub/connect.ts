@@ -16,7 +16,7 @@ import { consumeOAuthState, createOAuthState } from './oauth-state.ts';
 import { cannotHostFor, ProviderError, type Credentials, type ProviderAdapter } from './provider.ts';
 import { scheduleHealthCheck } from './health-check.ts';
 
-/** Connect: a signed state bound to this session, organization and user, and PKCE; no scope parameter. */
+/** Connect: a signed state bound to this session, organization and user, and PKCE; the provider's authorize URL names any scopes. */
 export async function startConnect(hub: HubDeps, actor: Actor, sessionHash: string, providerId: string): Promise<string> {
   requirePermission(actor, 'integration:manage');
   const provider = requireProvider(hub, providerId);
@@ -112,12 +112,13 @@ export async function completeConnect(
     });
     // The provider keeps only the newest grant of a user: other organizations connected with the same
     // user have just lost theirs, and their cards should say so before anyone needs a war room.
+    // Grants that coexist (Google) leave the other organizations' connections working.
     const others = !provider.singleGrantPerUser
       ? []
       : await tx
-      .select()
-      .from(integrationConnections)
-      .where(and(eq(integrationConnections.provider, provider.id), eq(integrationConnections.externalUserId, identity.userId), ne(integrationConnections.orgId, orgId), eq(integrationConnections.status, 'connected')));
+          .select()
+          .from(integrationConnections)
+          .where(and(eq(integrationConnections.provider, provider.id), eq(integrationConnections.externalUserId, identity.userId), ne(integrationConnections.orgId, orgId), eq(integrationConnections.status, 'connected')));
     for (const other of others) {
       await markReconnectRequired(
         tx,

@@ -45,7 +45,10 @@ const IncidentRef: FC<{ e: AuditEntryView }> = ({ e }) => {
 
 /** What happened, as the rest of a sentence that starts with the actor's name. */
 function describe(e: AuditEntryView, names: Readonly<Record<string, string>>): Child {
-  const providerName = (v: unknown): string => { const id = text(v); return id ? (names[id] ?? id) : 'an integration'; };
+  const providerName = (v: unknown): string => {
+    const id = text(v);
+    return id ? (names[id] ?? id) : 'an integration';
+  };
   const m = e.metadata;
   const inc = <IncidentRef e={e} />;
   switch (e.action) {
