@@ -7,6 +7,7 @@ import { warRoomJobs } from '../../../src/jobs/war-rooms.ts';
 import { pollLiveStatuses } from '../../../src/domain/war-rooms/poll-live-status.ts';
 import { meetingPort } from '../../../src/integrations/hub/meetings.ts';
 import { makeTestApp, type Member } from '../../support/app.ts';
+import { until } from '../../support/until.ts';
 import { connectGoogle, googleCard, startGoogle, NO_MEET } from '../../support/google.ts';
 
 // Google Meet war rooms over HTTP against the Google sandbox: one per incident whatever the clicks,
@@ -195,4 +196,24 @@ test('resolve with "end the meeting" on and nobody in the call: Google’s FAILE
   assert.equal((await count('POST /v2/spaces/:space:endActiveConference')) - ends, 1);
   const bodies = await timeline(o, inc.id);
   assert.ok(bodies.includes('Google Meet meeting ended for everyone.'), bodies.join('\n'));
+});
+
+test('a poll that learns nothing new does not wake the incident’s open pages', async () => {
+  const o = await ownerWithMeet();
+  const inc = await incident(o, 'Quiet poll');
+  assert.equal((await create(o, inc.id)).status, 201);
+  t.clock.advance(61_000);
+  let woken = 0;
+  const stop = t.live.watch(inc.id, () => woken++);
+  try {
+    await poll(); // stamps live_checked_at; the call has not started
+    const [row] = await t.deps.db.select().from(warRooms).where(eq(warRooms.incidentId, inc.id));
+    assert.ok(row?.liveCheckedAt, 'the war room was asked about');
+    // A real change afterwards: its notification is the only one (notifications arrive in commit order).
+    assert.equal((await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/notes`, { body: 'still looking' })).status, 201);
+    await until('the note’s notification', async () => woken >= 1);
+    assert.equal(woken, 1);
+  } finally {
+    stop();
+  }
 });
