@@ -47,7 +47,7 @@ function runQuiet(cmd, args, env = {}) {
 
 const all = files(path.join(root, 'tests')).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 // Suites that touch storage run on both engines.
-const storage = all.filter((f) => /^tests\/(domain|api|integrations\/hub|war-rooms)\//.test(f));
+const storage = all.filter((f) => /^tests\/(domain|api|integrations\/(hub|google-meet)|war-rooms)\//.test(f));
 
 const typecheck = only.length === 0 ? runQuiet('npx', ['tsc', '--noEmit']) : null;
 if (typecheck) process.stdout.write('== tsc --noEmit (beside the tests)\n');

@@ -15,9 +15,10 @@ import { migrateDatabase, openPglite, openPostgres, type Database } from './plat
 import { createLog, type Log } from './platform/log.ts';
 import { startLiveHub, type LiveHub } from './platform/live.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
-import { meetingEventHandler, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from './jobs/war-rooms.ts';
+import { LIVE_POLL, meetingEventHandler, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from './jobs/war-rooms.ts';
 import { drainWarRoomCreates } from './domain/war-rooms/in-flight.ts';
 import { createZoomSandbox } from './zoom-sandbox/index.ts';
+import { createGoogleSandbox } from './google-sandbox/index.ts';
 
 export interface Runframe {
   app: Hono<AppEnv>;
@@ -27,6 +28,8 @@ export interface Runframe {
   live: LiveHub;
   /** Demo mode only: the per-process token the sandbox's /_control API demands (header X-Zoom-Sandbox-Control-Token). */
   sandboxControlToken: string | null;
+  /** Demo mode only: the same for the Google sandbox's /_control API (header X-Google-Sandbox-Control-Token). */
+  googleSandboxControlToken: string | null;
   /** Call once the server listens: demo mode then subscribes Runframe's webhook endpoint at the sandbox. */
   afterListen(): Promise<void>;
   stop(): Promise<void>;
@@ -45,6 +48,7 @@ export async function openConfiguredDatabase(config: Config): Promise<{ database
 }
 
 const SANDBOX_PREFIX = '/zoom-sandbox';
+const GOOGLE_SANDBOX_PREFIX = '/google-sandbox';
 /** How long shutdown waits for war-room creates in flight (well inside a typical 30 s grace period). */
 const WAR_ROOM_DRAIN_MS = 15_000;
 
@@ -86,6 +90,24 @@ async function startDemoSandbox(config: Config, log: Log) {
   return { ...sandbox, subscribeWebhooks, controlToken };
 }
 
+/**
+ * Demo mode without GOOGLE_CLIENT_ID: the built-in Google sandbox is served by this same server, with
+ * Runframe registered as its OAuth client; its state lives under DATA_DIR.
+ */
+function startDemoGoogleSandbox(config: Config, log: Log) {
+  const controlToken = randomBytes(32).toString('base64url');
+  const sandbox = createGoogleSandbox({
+    basePath: GOOGLE_SANDBOX_PREFIX,
+    publicUrl: config.google.authBaseUrl,
+    stateFile: path.join(config.dataDir, 'google-sandbox.json'),
+    log: (msg, data) => log.debug(data ?? {}, msg),
+    control: { token: controlToken },
+  });
+  sandbox.registerApp({ name: 'Runframe', clientId: config.google.clientId, clientSecret: config.google.clientSecret, redirectUris: [config.google.redirectUri] });
+  log.info({ url: config.google.authBaseUrl }, `Demo mode: the built-in Google sandbox (not Google) is at ${config.google.authBaseUrl}`);
+  return { ...sandbox, controlToken };
+}
+
 export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean; drainMs?: number } = {}): Promise<Runframe> {
   const log = opts.log ?? createLog(config.logLevel);
   for (const notice of config.notices) log.info(notice);
@@ -100,11 +122,12 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     passwords: createPasswordHasher(config.passwordHashing),
     keyRing: config.keyRing,
     secretKey: config.secretKey,
-    providers: createProviderRegistry({ zoom: config.zoom, now: () => clock.now() }),
+    providers: createProviderRegistry({ zoom: config.zoom, google: config.google, now: () => clock.now() }),
     healthCheckIntervalMs: config.healthCheckIntervalMs,
     warRoomTiming: { ttlMs: config.warRoomTtlHours * 3_600_000, retryDelaysMs: [500, 2000] },
   };
   const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
+  const googleSandbox = config.google.mode === 'sandbox' ? startDemoGoogleSandbox(config, log) : null;
   const live = await startLiveHub(database, (err) => log.error({ err }, 'a live-update watcher failed'));
   const app = buildApp({
     live,
@@ -112,9 +135,12 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     deps,
     web: { secureCookies: config.secureCookies, trustedProxies: config.trustedProxies },
     meetingEvents: meetingEventHandler,
-    mounts: sandbox ? [{ prefix: SANDBOX_PREFIX, fetch: (req, env) => sandbox.app.fetch(req, env) }] : [],
+    mounts: [
+      ...(sandbox ? [{ prefix: SANDBOX_PREFIX, fetch: (req: Request, env: unknown) => sandbox.app.fetch(req, env) }] : []),
+      ...(googleSandbox ? [{ prefix: GOOGLE_SANDBOX_PREFIX, fetch: (req: Request, env: unknown) => googleSandbox.app.fetch(req, env) }] : []),
+    ],
   });
-  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps), ...retentionJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP, RETENTION_SWEEP] });
+  const worker = opts.worker === false ? null : startWorker({ db: database.db, clock, log, pollMs: config.jobsPollMs, handlers: { [HEALTH_CHECK_JOB]: healthCheckJob(deps), ...warRoomJobs(deps), ...retentionJobs(deps) }, periodic: [STALE_WAR_ROOMS_SWEEP, RETENTION_SWEEP, LIVE_POLL] });
   return {
     app,
     deps,
@@ -122,6 +148,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     engine: database.engine,
     live,
     sandboxControlToken: sandbox?.controlToken ?? null,
+    googleSandboxControlToken: googleSandbox?.controlToken ?? null,
     async afterListen() {
       await sandbox?.subscribeWebhooks();
     },
@@ -139,6 +166,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
       if ((await Promise.race([workerStopped.then(() => 'done' as const), outOfTime])) === 'late') log.warn('a background job was still running at shutdown: it will run again after its lock expires');
       clearTimeout(timer);
       await sandbox?.close();
+      await googleSandbox?.close();
       await live.close();
       await database.close();
       release();

@@ -67,6 +67,21 @@ test('sandbox pages served by demo mode cannot be framed and send no referrer', 
   assert.equal(consent.headers.get('referrer-policy'), 'no-referrer');
 });
 
+test('demo mode mounts the Google sandbox at /google-sandbox, Runframe registered, its pages under their own strict policy', async () => {
+  const redirect = encodeURIComponent(`${demo.url}/integrations/google_meet/callback`);
+  const scope = encodeURIComponent('openid email https://www.googleapis.com/auth/meetings.space.created');
+  const consent = await fetch(`${demo.url}/google-sandbox/o/oauth2/v2/auth?response_type=code&client_id=runframe-demo.apps.googleusercontent.com&redirect_uri=${redirect}&scope=${scope}&state=s1`);
+  assert.equal(consent.status, 200);
+  const page = await consent.text();
+  assert.match(page, /Google sandbox — not Google/);
+  assert.match(page, /Runframe/);
+  // The sandbox's policy, not Runframe's: its one inline stylesheet is allowed by hash, no script at all.
+  assert.match(consent.headers.get('content-security-policy') ?? '', /^default-src 'self'; script-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+';.*frame-ancestors 'none'$/);
+  const spaces = await fetch(`${demo.url}/google-sandbox/v2/spaces`, { method: 'POST' });
+  assert.equal(spaces.status, 401);
+  assert.equal(((await spaces.json()) as { error: { status: string } }).error.status, 'UNAUTHENTICATED');
+});
+
 test('with real Zoom configured, the sandbox is never mounted', async () => {
   const prod = await startTestServer({
     env: { ZOOM_CLIENT_ID: 'real-client', ZOOM_CLIENT_SECRET: 'real-secret', ZOOM_WEBHOOK_SECRET_TOKEN: 'real-webhook', PUBLIC_URL: 'https://runframe.example.com' },
@@ -74,6 +89,8 @@ test('with real Zoom configured, the sandbox is never mounted', async () => {
   try {
     const r = await fetch(`${prod.url}/zoom-sandbox/marketplace/manage/added-apps`, { headers: { accept: 'application/json' } });
     assert.equal(r.status, 404);
+    // Nor the Google sandbox: with a real provider configured, an unconfigured Google Meet is not offered.
+    assert.equal((await fetch(`${prod.url}/google-sandbox/myaccount/connections`, { headers: { accept: 'application/json' } })).status, 404);
   } finally {
     await prod.stop();
   }

@@ -55,6 +55,12 @@ export const EnvSchema = z.object({
   ZOOM_WEBHOOK_SECRET_TOKEN: optionalText,
   ZOOM_OAUTH_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'ZOOM_OAUTH_BASE_URL must be an http(s) URL' }).optional()),
   ZOOM_API_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'ZOOM_API_BASE_URL must be an http(s) URL' }).optional()),
+  GOOGLE_CLIENT_ID: optionalText,
+  GOOGLE_CLIENT_SECRET: optionalText,
+  GOOGLE_AUTH_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'GOOGLE_AUTH_BASE_URL must be an http(s) URL' }).optional()),
+  GOOGLE_TOKEN_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'GOOGLE_TOKEN_BASE_URL must be an http(s) URL' }).optional()),
+  GOOGLE_USERINFO_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'GOOGLE_USERINFO_BASE_URL must be an http(s) URL' }).optional()),
+  GOOGLE_MEET_API_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'GOOGLE_MEET_API_BASE_URL must be an http(s) URL' }).optional()),
 });
 
 /**
@@ -70,6 +76,26 @@ export interface ZoomConfig {
   apiBaseUrl: string;
   redirectUri: string;
   webhookUrl: string;
+}
+
+/**
+ * Google Meet settings, one base URL per Google host the client uses. With GOOGLE_CLIENT_ID Runframe
+ * talks to Google; without it, in demo mode (no ZOOM_CLIENT_ID either) the built-in Google sandbox is
+ * mounted at /google-sandbox and these point at it; with only real Zoom configured, Google Meet is off.
+ */
+export interface GoogleConfig {
+  mode: 'google' | 'sandbox' | 'off';
+  clientId: string;
+  clientSecret: string;
+  /** https://accounts.google.com (the consent page). */
+  authBaseUrl: string;
+  /** https://oauth2.googleapis.com (token and revoke). */
+  tokenBaseUrl: string;
+  /** https://openidconnect.googleapis.com (userinfo). */
+  userinfoBaseUrl: string;
+  /** https://meet.googleapis.com (Meet REST API; paths start with v2/). */
+  meetApiBaseUrl: string;
+  redirectUri: string;
 }
 
 export interface Config {
@@ -95,6 +121,7 @@ export interface Config {
   healthCheckIntervalMs: number;
   warRoomTtlHours: number;
   zoom: ZoomConfig;
+  google: GoogleConfig;
   /** Messages for the start-up log (e.g. that secrets were generated). */
   notices: string[];
 }
@@ -180,6 +207,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
   }
 
+  const realGoogle = e.GOOGLE_CLIENT_ID !== undefined;
+  if (realGoogle) {
+    if (e.GOOGLE_CLIENT_SECRET === undefined) problems.push('GOOGLE_CLIENT_SECRET is required with GOOGLE_CLIENT_ID (Google Cloud console › Google Auth Platform › Clients › your Web application client)');
+    if (!invalid.has('PUBLIC_URL') && !publicUrl.startsWith('https://') && !isLoopbackUrl(publicUrl)) {
+      problems.push('PUBLIC_URL must be https:// when GOOGLE_CLIENT_ID is set (http:// only on localhost, 127.0.0.1 or [::1]): Google accepts only https redirect URIs elsewhere');
+    }
+  }
+
   if (!serverMode && !invalid.has('DATA_DIR') && !invalid.has('SECRET_KEY') && !invalid.has('ENCRYPTION_KEYS') && (!given('SECRET_KEY') || !given('ENCRYPTION_KEYS'))) {
     // Only a configuration that is otherwise valid creates the file: a failed start leaves DATA_DIR as it was.
     const stored = loadOrCreateSecrets(dataDir, problems.length === 0);
@@ -210,6 +245,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redirectUri: `${publicUrl}/integrations/zoom/callback`,
     webhookUrl: `${publicUrl}/webhooks/zoom`,
   };
+  const googleSandbox = `${publicUrl}/google-sandbox`;
+  const googleBase = (value: string | undefined, real: string) => (realGoogle ? (value ?? real) : googleSandbox).replace(/\/+$/, '');
+  const google: GoogleConfig = {
+    mode: realGoogle ? 'google' : real ? 'off' : 'sandbox',
+    clientId: e.GOOGLE_CLIENT_ID ?? 'runframe-demo.apps.googleusercontent.com',
+    clientSecret: e.GOOGLE_CLIENT_SECRET ?? derived('google-sandbox-client-secret'),
+    authBaseUrl: googleBase(e.GOOGLE_AUTH_BASE_URL, 'https://accounts.google.com'),
+    tokenBaseUrl: googleBase(e.GOOGLE_TOKEN_BASE_URL, 'https://oauth2.googleapis.com'),
+    userinfoBaseUrl: googleBase(e.GOOGLE_USERINFO_BASE_URL, 'https://openidconnect.googleapis.com'),
+    meetApiBaseUrl: googleBase(e.GOOGLE_MEET_API_BASE_URL, 'https://meet.googleapis.com'),
+    redirectUri: `${publicUrl}/integrations/google_meet/callback`,
+  };
 
   return {
     port: e.PORT,
@@ -231,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     healthCheckIntervalMs: e.HEALTH_CHECK_INTERVAL_MINUTES * 60_000,
     warRoomTtlHours: e.WAR_ROOM_TTL_HOURS,
     zoom,
+    google,
     notices,
   };
 }

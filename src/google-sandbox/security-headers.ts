@@ -1,9 +1,12 @@
 import type { MiddlewareHandler } from 'hono';
+import { STYLE_HASH } from './pages/layout.ts';
 
 const HEADERS: Record<string, string> = {
   // The consent page's Allow and the "Remove access" buttons must not be clickable inside a frame.
   'x-frame-options': 'DENY',
-  'content-security-policy': "frame-ancestors 'none'",
+  // No script at all; the pages' one inline stylesheet by its hash. Mounted inside Runframe (demo
+  // mode) this policy is kept, as the Zoom sandbox's is, instead of Runframe's own (no inline style).
+  'content-security-policy': `default-src 'self'; script-src 'none'; style-src ${STYLE_HASH}; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
   'x-content-type-options': 'nosniff',
   // Authorization codes travel in URLs: never leak them to another site through Referer.
   'referrer-policy': 'no-referrer',

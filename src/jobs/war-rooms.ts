@@ -8,6 +8,7 @@ import { applyMeetingEvent } from '../domain/war-rooms/apply-meeting-event.ts';
 import { findIncident } from '../domain/incidents/require-incident.ts';
 import { MeetingError } from '../domain/war-rooms/port.ts';
 import { resolveStaleWarRooms } from '../domain/war-rooms/resolve-stale-war-rooms.ts';
+import { LIVE_POLL_INTERVAL_MS, pollLiveStatuses } from '../domain/war-rooms/poll-live-status.ts';
 import type { HubDeps } from '../integrations/hub/context.ts';
 import { findConnectionView } from '../integrations/hub/connections.ts';
 import { meetingPort } from '../integrations/hub/meetings.ts';
@@ -26,6 +27,13 @@ export const STALE_WAR_ROOMS_JOB = 'war_room.resolve_stale';
  * expired room is expired in the database too, not only when read.
  */
 export const STALE_WAR_ROOMS_SWEEP: PeriodicJob = { kind: STALE_WAR_ROOMS_JOB, everyMs: 60_000 };
+
+export const LIVE_POLL_JOB = 'war_room.poll_live';
+/**
+ * The live badge of providers without meeting webhooks (Google Meet), polled once a minute: each
+ * run asks about at most LIVE_POLL_BATCH war rooms, each at most once a minute (decision 0011).
+ */
+export const LIVE_POLL: PeriodicJob = { kind: LIVE_POLL_JOB, everyMs: LIVE_POLL_INTERVAL_MS };
 
 /** War-room jobs: the automation runs the same Create War Room operation as a click, on behalf of its trigger. */
 export function warRoomJobs(hub: HubDeps): Record<string, JobHandler> {
@@ -86,6 +94,9 @@ export function warRoomJobs(hub: HubDeps): Record<string, JobHandler> {
         return;
       }
       await outcome({ ended: true });
+    },
+    [LIVE_POLL_JOB]: async () => {
+      await pollLiveStatuses({ deps: hub, meetings });
     },
     [STALE_WAR_ROOMS_JOB]: async () => {
       await expireWarRooms(hub.db, hub.clock);

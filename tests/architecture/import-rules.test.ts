@@ -27,12 +27,13 @@ const under = (p: string, dir: string) => p === dir || p.startsWith(`${dir}/`);
 
 const rules: { name: string; from: string; forbidden: string[]; except?: string[] }[] = [
   { name: 'http/ never touches the database directly', from: 'http', forbidden: ['platform/db'] },
-  { name: 'http/ calls domain/ and integrations/hub/, never a provider folder, the sandbox or the jobs', from: 'http', forbidden: ['integrations/zoom', 'zoom-sandbox', 'google-sandbox', 'jobs', 'config', 'cli'] },
-  { name: 'domain/ never imports http/', from: 'domain', forbidden: ['http', 'integrations/zoom', 'zoom-sandbox', 'google-sandbox', 'config'] },
+  { name: 'http/ calls domain/ and integrations/hub/, never a provider folder, the sandbox or the jobs', from: 'http', forbidden: ['integrations/zoom', 'integrations/google-meet', 'zoom-sandbox', 'google-sandbox', 'jobs', 'config', 'cli'] },
+  { name: 'domain/ never imports http/', from: 'domain', forbidden: ['http', 'integrations/zoom', 'integrations/google-meet', 'zoom-sandbox', 'google-sandbox', 'config'] },
   // The job queue is infrastructure (platform/jobs); jobs/ holds handlers that compose domain/ and integrations/.
   { name: 'domain/ and integrations/ enqueue through platform/jobs, never the job handlers above them', from: 'domain', forbidden: ['jobs', 'server.ts', 'main.ts', 'cli'] },
   { name: 'integrations/ never imports the job handlers or the server above it', from: 'integrations', forbidden: ['jobs', 'http', 'server.ts', 'main.ts', 'cli'] },
-  { name: 'a provider folder is pure request/response code', from: 'integrations/zoom', forbidden: ['platform/db', 'platform/crypto.ts', 'domain', 'integrations/hub', 'http', 'zoom-sandbox', 'google-sandbox'] },
+  { name: 'a provider folder is pure request/response code', from: 'integrations/zoom', forbidden: ['platform/db', 'platform/crypto.ts', 'domain', 'integrations/hub', 'http', 'zoom-sandbox', 'google-sandbox', 'integrations/google-meet'] },
+  { name: 'the Google Meet folder is pure request/response code', from: 'integrations/google-meet', forbidden: ['platform/db', 'platform/crypto.ts', 'domain', 'integrations/hub', 'integrations/zoom', 'http', 'zoom-sandbox', 'google-sandbox'] },
   { name: 'the sandbox never imports the Zoom client', from: 'zoom-sandbox', forbidden: ['integrations', 'domain', 'http', 'platform', 'config', 'google-sandbox'] },
   { name: 'the Google sandbox never imports the product or the Zoom sandbox', from: 'google-sandbox', forbidden: ['integrations', 'domain', 'http', 'platform', 'config', 'zoom-sandbox'] },
   { name: 'platform/ and shared/ import nothing business-specific', from: 'platform', forbidden: ['domain', 'http', 'integrations', 'jobs', 'config'] },

@@ -6,7 +6,7 @@ import { meetingEventHandler } from '../../src/jobs/war-rooms.ts';
 import { randomBytes } from 'node:crypto';
 import type { HubDeps } from '../../src/integrations/hub/context.ts';
 import { createProviderRegistry } from '../../src/integrations/hub/registry.ts';
-import type { ZoomConfig } from '../../src/config/index.ts';
+import type { GoogleConfig, ZoomConfig } from '../../src/config/index.ts';
 import { createSession } from '../../src/domain/orgs/sessions.ts';
 import { signUp, type SignUpResult } from '../../src/domain/orgs/sign-up.ts';
 import { createInvite } from '../../src/domain/orgs/create-invite.ts';
@@ -72,7 +72,7 @@ const UNREACHABLE_ZOOM: ZoomConfig = {
   webhookUrl: 'http://runframe.test/webhooks/zoom',
 };
 
-export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetch; web?: Partial<WebOptions>; signIn?: Partial<HubDeps['settings']['signIn']>; database?: TestDatabase; metricsToken?: string } = {}) {
+export async function makeTestApp(opts: { zoom?: ZoomConfig; google?: GoogleConfig; fetch?: typeof fetch; web?: Partial<WebOptions>; signIn?: Partial<HubDeps['settings']['signIn']>; database?: TestDatabase; metricsToken?: string } = {}) {
   const database: TestDatabase = opts.database ?? (await openTestDatabase());
   const clock = manualClock(new Date('2026-11-26T12:00:00Z'));
   const logLines: string[] = [];
@@ -86,7 +86,7 @@ export async function makeTestApp(opts: { zoom?: ZoomConfig; fetch?: typeof fetc
     passwords: createPasswordHasher({ cost: 14, concurrency: 4 }),
     keyRing: { current: 1, keys: new Map([[1, randomBytes(32)]]) },
     secretKey: randomBytes(32).toString('base64'),
-    providers: createProviderRegistry({ zoom: opts.zoom ?? UNREACHABLE_ZOOM, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}) }),
+    providers: createProviderRegistry({ zoom: opts.zoom ?? UNREACHABLE_ZOOM, google: opts.google, now: () => clock.now(), ...(opts.fetch ? { fetch: opts.fetch } : {}) }),
     healthCheckIntervalMs: 6 * 3_600_000,
     warRoomTiming: { ttlMs: 24 * 3_600_000, retryDelaysMs: [0, 0] },
   };

@@ -218,3 +218,27 @@ test('TRUSTED_PROXIES takes addresses and CIDR ranges, is empty by default, and 
   assert.match(problems, /TRUSTED_PROXIES: "10.0.0.0\/33" is not an IP address or CIDR range/);
   assert.match(problems, /TRUSTED_PROXIES: "proxy.internal" is not/);
 });
+
+test('Google Meet: the demo sandbox without GOOGLE_CLIENT_ID, off beside real Zoom, Google’s hosts by default with it', () => {
+  const d = dir();
+  const demo = loadConfig({ DATA_DIR: d, PORT: '3100' });
+  assert.equal(demo.google.mode, 'sandbox');
+  for (const url of [demo.google.authBaseUrl, demo.google.tokenBaseUrl, demo.google.userinfoBaseUrl, demo.google.meetApiBaseUrl]) assert.equal(url, 'http://localhost:3100/google-sandbox');
+  assert.equal(demo.google.redirectUri, 'http://localhost:3100/integrations/google_meet/callback');
+  assert.equal(loadConfig({ DATA_DIR: d, PORT: '3100' }).google.clientSecret, demo.google.clientSecret, 'stable across restarts');
+  const zoomOnly = loadConfig({ DATA_DIR: d, ZOOM_CLIENT_ID: 'abc', ZOOM_CLIENT_SECRET: 's', ZOOM_WEBHOOK_SECRET_TOKEN: 'w', PUBLIC_URL: 'https://rf.example.com' });
+  assert.equal(zoomOnly.google.mode, 'off', 'no fake Google next to a real provider');
+  const problems = problemsOf({ DATA_DIR: d, GOOGLE_CLIENT_ID: 'id.apps.googleusercontent.com', PUBLIC_URL: 'http://rf.example.com', GOOGLE_MEET_API_BASE_URL: 'ftp://x' });
+  assert.ok(problems.some((p) => p.startsWith('GOOGLE_CLIENT_SECRET is required with GOOGLE_CLIENT_ID')), problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('PUBLIC_URL must be https:// when GOOGLE_CLIENT_ID is set')), problems.join('\n'));
+  assert.ok(problems.includes('GOOGLE_MEET_API_BASE_URL: GOOGLE_MEET_API_BASE_URL must be an http(s) URL'), problems.join('\n'));
+  const real = loadConfig({ DATA_DIR: d, GOOGLE_CLIENT_ID: 'id.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 's', PUBLIC_URL: 'https://rf.example.com' });
+  assert.equal(real.google.mode, 'google');
+  assert.deepEqual([real.google.authBaseUrl, real.google.tokenBaseUrl, real.google.userinfoBaseUrl, real.google.meetApiBaseUrl], [
+    'https://accounts.google.com',
+    'https://oauth2.googleapis.com',
+    'https://openidconnect.googleapis.com',
+    'https://meet.googleapis.com',
+  ]);
+  assert.equal(real.google.redirectUri, 'https://rf.example.com/integrations/google_meet/callback');
+});

@@ -1,115 +1,111 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { integrationConnections } from '../../src/platform/db/schema.ts';
-import { sealCredentials } from '../../src/integrations/hub/credentials.ts';
-import type { ProviderAdapter } from '../../src/integrations/hub/provider.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { connectZoom, startZoom } from '../support/zoom.ts';
+import { connectGoogle, startGoogle } from '../support/google.ts';
+import { runOneJob } from '../../src/platform/jobs/queue.ts';
+import { warRoomJobs } from '../../src/jobs/war-rooms.ts';
 
-// "With more than one provider available, a chooser asks which (Zoom first)". Runframe ships Zoom
-// only, so a second provider is registered here the way the registry would add one (one more entry,
-// after Zoom). It is not a Zoom fake: Zoom is still the sandbox. It answers create calls only.
+// The guide's "Choose Zoom if Runframe asks you to select a war room provider", with the two real
+// providers: Zoom and Google Meet, each talking to its sandbox over HTTP.
 const { zoom } = await startZoom();
-const t = await makeTestApp({ zoom });
-
-const meetCreates: { topic: string }[] = [];
-const unsupported = () => {
-  throw new Error('not used by these tests');
-};
-const meet: ProviderAdapter = {
-  id: 'meet',
-  displayName: 'Google Meet',
-  section: 'Communication',
-  authorizeUrl: unsupported,
-  exchangeCode: unsupported,
-  refresh: unsupported,
-  revoke: unsupported,
-  identify: unsupported,
-  missingScopes: () => [],
-  missingEndMeetingScope: () => null,
-  async createMeeting(_token, request) {
-    meetCreates.push({ topic: request.topic });
-    return { meetingId: `meet-${meetCreates.length}`, joinUrl: `https://meet.example.com/abc-${meetCreates.length}` };
-  },
-  listMeetings: async () => [],
-  getMeeting: unsupported,
-  endMeeting: async () => undefined,
-  webhooks: { verify: () => false, parse: () => null, challengeResponse: () => ({}) },
-};
-(t.deps.providers as Map<string, ProviderAdapter>).set(meet.id, meet);
-
-/** A connected Google Meet for the organization, as its OAuth callback would have stored it. */
-async function connectMeet(o: Member) {
-  const id = randomUUID();
-  const now = t.clock.now();
-  const creds = { accessToken: 'meet-access', refreshToken: 'meet-refresh', expiresAt: new Date(now.getTime() + 30 * 24 * 3_600_000), scopes: [] };
-  await t.deps.db.insert(integrationConnections).values({
-    id,
-    orgId: o.orgId,
-    provider: 'meet',
-    status: 'connected',
-    externalUserId: 'meet-user',
-    externalAccountId: 'meet-account',
-    accountEmail: 'host@example.com',
-    accountName: 'Meet Host',
-    connectedBy: o.userId,
-    connectedAt: now,
-    updatedAt: now,
-    ...sealCredentials(t.deps.keyRing, id, creds),
-  });
-}
+const { sandbox: googleSandbox, google } = await startGoogle();
+const t = await makeTestApp({ zoom, google });
 
 async function incident(o: Member, title: string) {
   return (await t.api(o, 'POST', '/api/v1/incidents', { title, severity: 'SEV1' })).json.incident;
 }
 const section = (html: string) => html.slice(html.indexOf('id="war-room"'), html.indexOf('aria-labelledby="timeline-h"'));
-const current = async (m: Member, id: string) => (await t.api(m, 'GET', `/api/v1/incidents/${id}/war-room`)).json as unknown as { warRoom: { providerName: string; meetingId: string; joinUrl: string } | null };
+const current = async (m: Member, id: string) =>
+  (await t.api(m, 'GET', `/api/v1/incidents/${id}/war-room`)).json as unknown as { warRoom: { provider: string; providerName: string; meetingId: string; meetingCode: string | null; joinUrl: string } | null };
+const radios = (s: string) => [...s.matchAll(/<input type="radio" id="provider-([a-z_]+)" name="provider" value="\1"( checked)?/g)].map((m) => ({ id: m[1], checked: m[2] !== undefined }));
+const googleSpaces = async () => (await googleSandbox.control<{ spaces: { name: string }[] }>('GET', '/spaces')).json.spaces.length;
 
-test('with two connected providers the form asks "Choose a war room provider", Zoom first and preselected', async () => {
+async function bothConnected(): Promise<Member> {
   const o = await t.owner();
   await connectZoom(t, o);
-  await connectMeet(o);
+  assert.equal((await connectGoogle(t, o)).result, 'connected');
+  return o;
+}
+
+test('with both providers connected the form asks "Select a war room provider", the organization default preselected', async () => {
+  const o = await bothConnected();
   const inc = await incident(o, 'Two providers');
-  const s = section((await t.page(o, 'GET', `/incidents/${inc.number}`)).text);
-  assert.match(s, /<legend>Choose a war room provider<\/legend>/);
-  const radios = [...s.matchAll(/<input type="radio" id="provider-([a-z]+)" name="provider" value="\1"( checked)?/g)].map((m) => ({ id: m[1], checked: m[2] !== undefined }));
-  assert.deepEqual(radios, [
+  let s = section((await t.page(o, 'GET', `/incidents/${inc.number}`)).text);
+  assert.match(s, /<legend>Select a war room provider<\/legend>/);
+  assert.deepEqual(radios(s), [
     { id: 'zoom', checked: true },
-    { id: 'meet', checked: false },
+    { id: 'google_meet', checked: false },
   ]);
-  assert.ok(s.indexOf('>Zoom<') < s.indexOf('>Google Meet<'), 'Zoom is listed first');
+  // The organization's default is remembered and preselected.
+  const saved = await t.page(o, 'POST', '/organization/war-room-settings', { defaultProvider: 'google_meet' });
+  assert.equal(saved.status, 303, saved.text);
+  s = section((await t.page(o, 'GET', `/incidents/${inc.number}`)).text);
+  assert.deepEqual(radios(s), [
+    { id: 'zoom', checked: false },
+    { id: 'google_meet', checked: true },
+  ]);
+  const hub = await t.page(o, 'GET', '/organization/integrations');
+  assert.match(hub.text, /<input type="radio" id="default-provider-google_meet" name="defaultProvider" value="google_meet" checked/);
 });
 
-test('the choice is honoured: no choice means Zoom, choosing the other provider creates its meeting', async () => {
-  const o = await t.owner();
-  await connectZoom(t, o);
-  await connectMeet(o);
+test('each choice creates its own kind of war room; no choice uses the organization default', async () => {
+  const o = await bothConnected();
+  const viaZoom = await incident(o, 'Chosen Zoom');
+  assert.equal((await t.page(o, 'POST', `/incidents/${viaZoom.number}/war-room`, { provider: 'zoom' })).status, 303);
+  assert.equal((await current(o, viaZoom.id)).warRoom?.providerName, 'Zoom');
+
+  const viaMeet = await incident(o, 'Chosen Meet');
+  const before = await googleSpaces();
+  assert.equal((await t.page(o, 'POST', `/incidents/${viaMeet.number}/war-room`, { provider: 'google_meet' })).status, 303);
+  assert.equal((await googleSpaces()) - before, 1);
+  const w = (await current(o, viaMeet.id)).warRoom;
+  assert.equal(w?.providerName, 'Google Meet');
+  assert.match(w?.meetingCode ?? '', /^[a-z]+-[a-z]+-[a-z]+$/);
+  const page = section((await t.page(o, 'GET', `/incidents/${viaMeet.number}`)).text);
+  assert.match(page, /Join Google Meet war room/);
+  assert.match(page, new RegExp(`<dt>Meeting code</dt>[\\s\\S]*${w?.meetingCode}`));
+
+  // No provider in the request: the organization default (Zoom until changed, then Google Meet).
   const byDefault = await incident(o, 'Default provider');
-  const r = await t.api(o, 'POST', `/api/v1/incidents/${byDefault.id}/war-room`, {});
+  let r = await t.api(o, 'POST', `/api/v1/incidents/${byDefault.id}/war-room`, {});
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.warRoom.providerName, 'Zoom');
-
-  const chosen = await incident(o, 'Chosen provider');
-  const before = meetCreates.length;
-  const form = await t.page(o, 'POST', `/incidents/${chosen.number}/war-room`, { provider: 'meet' });
-  assert.equal(form.status, 303, form.text);
-  assert.equal(meetCreates.length - before, 1);
-  const w = (await current(o, chosen.id)).warRoom;
-  assert.equal(w?.providerName, 'Google Meet');
-  assert.equal(w?.joinUrl, `https://meet.example.com/abc-${meetCreates.length}`);
-  assert.match(section((await t.page(o, 'GET', `/incidents/${chosen.number}`)).text), /Join Google Meet war room/);
+  await t.page(o, 'POST', '/organization/war-room-settings', { defaultProvider: 'google_meet' });
+  const second = await incident(o, 'Default provider changed');
+  r = await t.api(o, 'POST', `/api/v1/incidents/${second.id}/war-room`);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.warRoom.providerName, 'Google Meet');
 });
 
-test('with one connected provider there is nothing to choose; asking for one that is not connected says so', async () => {
+test('with one connected provider there is nothing to choose; an unknown provider is 400, an unconnected one 409', async () => {
   const o = await t.owner();
   await connectZoom(t, o);
   const inc = await incident(o, 'Zoom only');
   const s = section((await t.page(o, 'GET', `/incidents/${inc.number}`)).text);
-  assert.doesNotMatch(s, /Choose a war room provider/);
+  assert.doesNotMatch(s, /Select a war room provider/);
   assert.match(s, /<input type="hidden" name="provider" value="zoom"/);
-  const r = await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/war-room`, { provider: 'meet' });
+  let r = await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/war-room`, { provider: 'teams' });
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual(r.json.error.fields, [{ field: 'provider', reason: 'must be one of: zoom, google_meet' }]);
+  r = await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/war-room`, { provider: 'google_meet' });
   assert.equal(r.status, 409, r.text);
   assert.equal(r.json.error.message, 'Google Meet is not connected — an Owner or Admin can connect it in Integrations Hub.');
   assert.equal((await current(o, inc.id)).warRoom, null);
+  // A default provider that is not offered is refused with its field.
+  const bad = await t.page(o, 'POST', '/organization/war-room-settings', { defaultProvider: 'teams' });
+  assert.equal(bad.status, 400);
+});
+
+test('the automation by severity uses the organization default provider', async () => {
+  const o = await bothConnected();
+  const saved = await t.page(o, 'POST', '/organization/war-room-settings', { autoCreateSeverities: 'SEV1', defaultProvider: 'google_meet' });
+  assert.equal(saved.status, 303, saved.text);
+  const inc = await incident(o, 'Automatic Meet');
+  while (await runOneJob(t.deps.db, t.deps.clock, t.deps.log, warRoomJobs(t.deps))) {
+    // run what is due
+  }
+  const w = (await current(o, inc.id)).warRoom;
+  assert.equal(w?.providerName, 'Google Meet');
+  assert.equal(w?.provider, 'google_meet');
 });

@@ -19,8 +19,9 @@ import { warRoomRows } from './list-war-rooms.ts';
 import { attemptMarker, toWarRoomView, type WarRoomRow, type WarRoomView } from './model.ts';
 import { trackCreate, whileCreatingRow } from './in-flight.ts';
 import { ENDING_MEETING_NOTE, expireWarRooms, recordMeeting } from './end-war-rooms.ts';
-import { MeetingError, creatingWaitEndsAt, stopRetryingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
+import { MeetingError, creatingWaitEndsAt, meetingLabel, stopRetryingMs, type MadeMeeting, type MeetingPort, type WarRoomTiming } from './port.ts';
 import { isStaleCreating, resolveStaleWarRoom } from './resolve-stale-war-rooms.ts';
+import { readWarRoomSettings } from './settings.ts';
 
 export const CreateWarRoomInput = z.object({
   provider: z
@@ -87,12 +88,19 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
   requirePermission(ctx.actor, 'incident:edit');
   const input = parseInput(CreateWarRoomInput, args.input);
   const key = args.idempotencyKey === undefined ? undefined : parseKey(args.idempotencyKey);
+  // An unknown provider is bad input (400, with the field), whatever the incident's state.
+  const available = meetings.availableProviders();
+  if (input.provider && !available.some((p) => p.id === input.provider)) {
+    throw validationError([{ field: 'provider', reason: `must be one of: ${available.map((p) => p.id).join(', ')}` }]);
+  }
   const incident = await requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef);
   if (!incident.active) {
     throw conflict(`${incident.reference} is ${incident.status}: war rooms are for active incidents.`, 'Reopen the incident first if it needs a live call.');
   }
   const connected = await meetings.connectedProviders(ctx.actor.orgId);
-  const providerId = input.provider || connected[0]?.id;
+  // No choice made: the organization's default provider when it is connected, else the first connected one.
+  const { defaultProvider } = await readWarRoomSettings(ctx.db, ctx.actor.orgId);
+  const providerId = input.provider || (connected.some((p) => p.id === defaultProvider) ? defaultProvider : connected[0]?.id);
   if (!providerId || !connected.some((p) => p.id === providerId)) {
     const name = input.provider ? meetings.displayName(input.provider) : (meetings.availableProviders()[0]?.displayName ?? 'The video provider');
     throw new AppError('needs_reconnect', `${name} is not connected — an Owner or Admin can connect it in Integrations Hub.`, {
@@ -238,7 +246,7 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
   const name = meetings.displayName(row.provider);
   const link = `${ctx.settings.publicUrl}/incidents/${incident.number}`;
   const request = { topic: meetingTopic(incident), agenda: meetingAgenda(row.attemptMarker, incident, link), startTime: ctx.clock.now(), durationMinutes: 60 };
-  let outcome: { meetingId: string; joinUrl: string } | MeetingError | null = null;
+  let outcome: MadeMeeting | MeetingError | null = null;
   // The earlier attempt whose meeting this one adopts: its "outcome unknown" flag is cleared only in the
   // same transaction that records the meeting here, so the meeting is never linked to nothing.
   let adoptedFrom: string | null = null;
@@ -313,8 +321,8 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
       actorUserId: ctx.actor.userId,
       actorLabel: ctx.actor.name,
       body: stillActive
-        ? `${lead} created (meeting ID ${made.meetingId}). Join from the incident page.`
-        : `${lead} created (meeting ID ${made.meetingId}) after ${incident.reference} was ${status}, so it is ended.${endMeeting ? ENDING_MEETING_NOTE : ''}`,
+        ? `${lead} created (${meetingLabel(made)}). Join from the incident page.`
+        : `${lead} created (${meetingLabel(made)}) after ${incident.reference} was ${status}, so it is ended.${endMeeting ? ENDING_MEETING_NOTE : ''}`,
       data: { provider: row.provider, state: recorded.state, meetingId: made.meetingId, automatic: args.automatic === true, warRoomId: row.id },
     });
     await audit(tx, args, incident, 'war_room.created', { provider: row.provider, meeting_id: made.meetingId, ...(stillActive ? {} : { ended: `incident ${status}` }) });
@@ -334,7 +342,7 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
  * adopted our meeting, fine; if it gave up while we made one, flag the row so the next Create War
  * Room adopts that meeting by its marker instead of making a second.
  */
-async function lateAnswer(args: CreateWarRoomArgs, row: WarRoomRow, outcome: { meetingId: string; joinUrl: string } | MeetingError | null): Promise<WarRoomView> {
+async function lateAnswer(args: CreateWarRoomArgs, row: WarRoomRow, outcome: MadeMeeting | MeetingError | null): Promise<WarRoomView> {
   const { ctx, meetings } = args;
   const name = meetings.displayName(row.provider);
   // The sweep wrote the timeline entry for this row: the automation must not add another.

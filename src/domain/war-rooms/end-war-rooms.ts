@@ -43,7 +43,7 @@ export async function recordMeeting(
   tx: Tx,
   clock: Clock,
   row: Pick<WarRoomRow, 'id' | 'orgId' | 'incidentId' | 'provider'>,
-  meeting: { meetingId: string; joinUrl: string },
+  meeting: { meetingId: string; joinUrl: string; meetingCode?: string | undefined },
   now: Date,
 ): Promise<{ recorded: WarRoomRow; stillActive: boolean; status: IncidentStatus; endMeeting: boolean } | null> {
   const [locked] = await tx.select({ status: incidents.status }).from(incidents).where(eq(incidents.id, row.incidentId)).for('update');
@@ -55,6 +55,7 @@ export async function recordMeeting(
       state: stillActive ? 'active' : 'ended',
       providerMeetingId: meeting.meetingId,
       joinUrl: meeting.joinUrl,
+      meetingCode: meeting.meetingCode ?? null,
       activatedAt: now,
       outcomeUnknown: false,
       ...(stillActive ? {} : { endedAt: now, endedReason: `incident ${status}` }),

@@ -11,6 +11,8 @@ export interface WarRoomView {
   /** Not started · Live · Empty (everyone left; the same link starts the call again), as the provider reports it. */
   liveStatus: 'not_started' | 'live' | 'empty';
   meetingId: string | null;
+  /** What people type to join, when the provider has one apart from the meeting ID. */
+  meetingCode: string | null;
   joinUrl: string | null;
   createdBy: string;
   createdAt: string;
@@ -33,6 +35,7 @@ export function toWarRoomView(row: WarRoomRow, providerName: string, now: Date):
     state,
     liveStatus: row.liveStatus === 'live' ? 'live' : row.liveStatus === 'empty' ? 'empty' : 'not_started',
     meetingId: row.providerMeetingId,
+    meetingCode: row.meetingCode,
     joinUrl: row.joinUrl,
     createdBy: row.createdByLabel,
     createdAt: row.createdAt.toISOString(),

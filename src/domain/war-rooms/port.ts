@@ -7,11 +7,27 @@ export interface MeetingPort {
   /** Providers the organization has connected, first the preferred one. */
   connectedProviders(orgId: string): Promise<{ id: string; displayName: string }[]>;
   displayName(providerId: string): string;
-  createMeeting(orgId: string, providerId: string, request: { topic: string; agenda: string; startTime: Date; durationMinutes: number }): Promise<{ meetingId: string; joinUrl: string }>;
-  /** A meeting an earlier attempt made, found by the marker in its agenda. */
-  findMeetingByMarker(orgId: string, providerId: string, marker: string): Promise<{ meetingId: string; joinUrl: string } | null>;
+  createMeeting(orgId: string, providerId: string, request: { topic: string; agenda: string; startTime: Date; durationMinutes: number }): Promise<MadeMeeting>;
+  /** A meeting an earlier attempt made, found by the marker in its agenda (null also when the provider cannot be searched). */
+  findMeetingByMarker(orgId: string, providerId: string, marker: string): Promise<MadeMeeting | null>;
   endMeeting(orgId: string, providerId: string, meetingId: string): Promise<void>;
+  /** Whether a meeting whose create answer was lost can be found again (by its marker); false when the provider cannot list meetings. */
+  canFindLostMeetings(providerId: string): boolean;
+  /** Providers whose call state Runframe asks for (they send no meeting webhooks). */
+  polledProviders(): string[];
+  /** The call's state as the provider reports it now; `at` is when it started (live) or ended (empty). */
+  liveStatus(orgId: string, providerId: string, meetingId: string): Promise<{ status: 'not_started' | 'live' | 'empty'; at: Date | null }>;
 }
+
+/** A meeting a provider made: its key, its join link, and the code people type when it has one. */
+export interface MadeMeeting {
+  meetingId: string;
+  joinUrl: string;
+  meetingCode?: string | undefined;
+}
+
+/** How a meeting is named on the timeline: by the code people type when it has one, else by its ID. */
+export const meetingLabel = (m: MadeMeeting | { meetingId: string; meetingCode?: string | null | undefined }): string => (m.meetingCode ? `meeting code ${m.meetingCode}` : `meeting ID ${m.meetingId}`);
 
 /** A provider failure, already explained for the user, plus what the caller may do about it. */
 export class MeetingError extends Error {

@@ -7,9 +7,11 @@ import { addTimelineEntry } from '../timeline/add-timeline-entry.ts';
 import { ENDING_MEETING_NOTE, recordMeeting } from './end-war-rooms.ts';
 import { isCreatingHere } from './in-flight.ts';
 import type { WarRoomRow } from './model.ts';
-import { MeetingError, staleCreatingMs, type MeetingPort, type WarRoomTiming } from './port.ts';
+import { MeetingError, meetingLabel, staleCreatingMs, type MadeMeeting, type MeetingPort, type WarRoomTiming } from './port.ts';
 
 export const stoppedBeforeAnswer = (name: string): string => `Runframe stopped before ${name} answered; no meeting was created. Try again.`;
+/** For a provider Runframe cannot search: whether a meeting was made is unknown, and nobody has its link. */
+const stoppedUnsearchable = (name: string): string => `Runframe stopped before ${name} answered, so this war room has no link. Try again.`;
 const notChecked = (name: string): string =>
   `Runframe stopped before ${name} answered, and ${name} could not be asked whether the meeting was made. Try again: Runframe looks for it before creating another.`;
 
@@ -32,7 +34,7 @@ export interface ResolveStaleArgs {
  */
 export async function resolveStaleWarRoom({ deps, meetings, meta, row }: ResolveStaleArgs): Promise<boolean> {
   const name = meetings.displayName(row.provider);
-  let found: { meetingId: string; joinUrl: string } | null = null;
+  let found: MadeMeeting | null = null;
   let searched = true;
   try {
     found = await meetings.findMeetingByMarker(row.orgId, row.provider, row.attemptMarker);
@@ -55,7 +57,7 @@ export async function resolveStaleWarRoom({ deps, meetings, meta, row }: Resolve
       // Not searched: the next Create War Room searches again (outcome_unknown) before creating.
       [settled] = await tx
         .update(warRooms)
-        .set({ state: 'failed', failureMessage: searched ? stoppedBeforeAnswer(name) : notChecked(name), failureHint: null, outcomeUnknown: !searched, endedAt: now })
+        .set({ state: 'failed', failureMessage: !meetings.canFindLostMeetings(row.provider) ? stoppedUnsearchable(name) : searched ? stoppedBeforeAnswer(name) : notChecked(name), failureHint: null, outcomeUnknown: !searched, endedAt: now })
         .where(and(eq(warRooms.id, row.id), eq(warRooms.state, 'creating')))
         .returning();
     }
@@ -63,7 +65,7 @@ export async function resolveStaleWarRoom({ deps, meetings, meta, row }: Resolve
     const incident = await findIncident(tx, row.orgId, row.incidentId);
     if (!settled || !incident) return Boolean(settled);
     const body = found
-      ? `${name} war room recovered after Runframe stopped while creating it (meeting ID ${found.meetingId}).` +
+      ? `${name} war room recovered after Runframe stopped while creating it (${meetingLabel(found)}).` +
         (stillActive ? ' Join from the incident page.' : ` It is ended: the incident is ${incident.status}.${endMeeting ? ENDING_MEETING_NOTE : ''}`)
       : `${name} war room could not be created: ${settled.failureMessage ?? ''}`;
     await addTimelineEntry(tx, deps.clock, {

@@ -7,6 +7,8 @@ import { Severity } from '../incidents/model.ts';
 export interface WarRoomSettingsView {
   autoCreateSeverities: Severity[];
   endMeetingOnResolve: boolean;
+  /** The provider used when none is chosen (Create War Room, the API, the automation); null: the first connected. */
+  defaultProvider: string | null;
 }
 
 export async function readWarRoomSettings(db: DbOrTx, orgId: string): Promise<WarRoomSettingsView> {
@@ -14,5 +16,6 @@ export async function readWarRoomSettings(db: DbOrTx, orgId: string): Promise<Wa
   return {
     autoCreateSeverities: z.array(Severity).catch([]).parse(row?.autoCreateSeverities ?? []),
     endMeetingOnResolve: row?.endMeetingOnResolve ?? false,
+    defaultProvider: row?.defaultProvider ?? null,
   };
 }

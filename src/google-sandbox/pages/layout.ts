@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Account } from '../state.ts';
@@ -34,6 +35,9 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{font-weight:600}
 dd{margin:0}
 `;
+
+/** The pages' one inline stylesheet, allowed by its hash in the Content-Security-Policy. */
+export const STYLE_HASH = `'sha256-${createHash('sha256').update(CSS).digest('base64')}'`;
 
 export function layout(title: string, body: Html): Html {
   return html`<!doctype html>

@@ -11,7 +11,8 @@ const WarRoomSchema = z.object({
   providerName: z.string(),
   state: z.enum(['creating', 'active', 'ended', 'expired', 'failed']),
   liveStatus: z.enum(['not_started', 'live', 'empty']),
-  meetingId: z.string().nullable().describe('The provider meeting ID, as a string'),
+  meetingId: z.string().nullable().describe('The provider meeting ID, as a string (a Google Meet space name, spaces/…)'),
+  meetingCode: z.string().nullable().describe('What people type to join, when the provider has one apart from the meeting ID (a Google Meet meeting code)'),
   joinUrl: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),
@@ -30,6 +31,14 @@ export const WarRoomsResponse = z.object({
 
 const CREATING_RETRY_AFTER_SECONDS = 5;
 
+/** The request body as documented; the domain's CreateWarRoomInput parses it (and checks the provider is offered). */
+const CreateWarRoomBody = CreateWarRoomInput.extend({
+  provider: z
+    .enum(['google_meet', 'zoom'])
+    .optional()
+    .describe("Which provider makes the meeting. Default: the organization's default provider when it is connected, else the first connected one. Unknown: 400; not connected: 409."),
+});
+
 export const warRoomRoutes: ApiRoute[] = [
   {
     method: 'get',
@@ -47,7 +56,7 @@ export const warRoomRoutes: ApiRoute[] = [
     path: '/incidents/{id}/war-room',
     summary: 'Create War Room: one meeting per incident, whatever the retries (honours Idempotency-Key)',
     tag: 'War rooms',
-    body: CreateWarRoomInput,
+    body: CreateWarRoomBody,
     bodyOptional: true,
     headers: [{ name: 'Idempotency-Key', description: 'A retry with the same key returns the same war room.' }],
     responses: { 201: WarRoomResponse, 200: WarRoomResponse, 202: WarRoomResponse },

@@ -13,10 +13,10 @@ import { recordRevokeFailure, revokeFailureKind } from './revoke-before-dropping
 import { expiresSoon } from './token-getter.ts';
 import { externalUserFingerprint, findConnectionRow, markReconnectRequired, providerSource, auditIntegration, type ConnectionRow } from './connections.ts';
 import { consumeOAuthState, createOAuthState } from './oauth-state.ts';
-import { cannotHostMessage, ProviderError, type Credentials, type ProviderAdapter } from './provider.ts';
+import { cannotHostFor, ProviderError, type Credentials, type ProviderAdapter } from './provider.ts';
 import { scheduleHealthCheck } from './health-check.ts';
 
-/** Connect: a signed state bound to this session, organization and user, and PKCE; no scope parameter. */
+/** Connect: a signed state bound to this session, organization and user, and PKCE; the provider's authorize URL names any scopes. */
 export async function startConnect(hub: HubDeps, actor: Actor, sessionHash: string, providerId: string): Promise<string> {
   requirePermission(actor, 'integration:manage');
   const provider = requireProvider(hub, providerId);
@@ -33,7 +33,7 @@ export class ConnectNotAllowed extends AppError {
   }
 }
 
-export type ConnectOutcome = 'connected' | 'denied' | 'missing_scope' | 'failed';
+export type ConnectOutcome = 'connected' | 'denied' | 'missing_scope' | 'no_refresh_token' | 'failed';
 
 export interface CallbackParams {
   state?: string | undefined;
@@ -75,6 +75,8 @@ export async function completeConnect(
     if (err instanceof ProviderError) {
       hub.log.warn({ provider: provider.id, failure: err.failure.kind, trackingId: err.trackingId }, 'connect failed at the provider');
       if (err.failure.kind === 'missing_scope') return { outcome: 'missing_scope', orgId, detail: err.failure.scopes.join(', ') };
+      // Stored nothing: without a refresh token the connection would die with its first access token.
+      if (err.failure.kind === 'no_refresh_token') return { outcome: 'no_refresh_token', orgId };
       return { outcome: 'failed', orgId, detail: err.failure.kind };
     }
     throw err;
@@ -98,7 +100,7 @@ export async function completeConnect(
       connectedAt: now,
       healthCheckedAt: now,
       healthOk: identity.canHost !== false,
-      healthMessage: identity.canHost === false ? cannotHostMessage(provider.displayName) : 'Ready for war rooms',
+      healthMessage: identity.canHost === false ? cannotHostFor(provider) : 'Ready for war rooms',
       updatedAt: now,
     });
     await auditIntegration(tx, hub.clock, meta, orgId, source, 'integration.connected', {
@@ -110,10 +112,13 @@ export async function completeConnect(
     });
     // The provider keeps only the newest grant of a user: other organizations connected with the same
     // user have just lost theirs, and their cards should say so before anyone needs a war room.
-    const others = await tx
-      .select()
-      .from(integrationConnections)
-      .where(and(eq(integrationConnections.provider, provider.id), eq(integrationConnections.externalUserId, identity.userId), ne(integrationConnections.orgId, orgId), eq(integrationConnections.status, 'connected')));
+    // Grants that coexist (Google) leave the other organizations' connections working.
+    const others = !provider.singleGrantPerUser
+      ? []
+      : await tx
+          .select()
+          .from(integrationConnections)
+          .where(and(eq(integrationConnections.provider, provider.id), eq(integrationConnections.externalUserId, identity.userId), ne(integrationConnections.orgId, orgId), eq(integrationConnections.status, 'connected')));
     for (const other of others) {
       await markReconnectRequired(
         tx,
@@ -170,7 +175,7 @@ async function storeConnection(hub: HubDeps, tx: DbOrTx, orgId: string, provider
       // A refused create (3161) is about that provider user: it stays for the same user, not for another.
       const sameUser = existing.externalUserId === values.externalUserId;
       const refused = sameUser && existing.hostRefusedAt !== null && values.canHost !== true;
-      const host = refused ? { canHost: false, healthOk: false, healthMessage: cannotHostMessage(requireProvider(hub, providerId).displayName) } : { hostRefusedAt: null };
+      const host = refused ? { canHost: false, healthOk: false, healthMessage: cannotHostFor(requireProvider(hub, providerId)) } : { hostRefusedAt: null };
       await tx.update(integrationConnections).set({ ...values, ...host, ...sealed }).where(eq(integrationConnections.id, id));
       return { sealed, replaced: existing };
     }
@@ -186,11 +191,12 @@ async function storeConnection(hub: HubDeps, tx: DbOrTx, orgId: string, provider
 
 /**
  * A grant without the required scopes is not kept: it is revoked at the provider (so Runframe is not
- * left listed as an authorized app), and since the provider keeps only the newest grant of a user, a
- * connection this organization already had is dead now too and must say so.
+ * left listed as an authorized app), and when the provider keeps only the newest grant of a user, a
+ * connection this organization already had is dead now too and must say so (grants that coexist,
+ * as Google's, leave it working).
  */
 async function refuseIncompleteGrant(hub: HubDeps, meta: RequestMeta, orgId: string, provider: ProviderAdapter, accessToken: string): Promise<void> {
-  const existing = await findConnectionRow(hub.db, orgId, provider.id);
+  const existing = provider.singleGrantPerUser ? await findConnectionRow(hub.db, orgId, provider.id) : null;
   if (existing && existing.status === 'connected') {
     await hub.db.transaction((tx) =>
       markReconnectRequired(tx, hub.clock, meta, existing, `${provider.displayName} did not grant the meeting scope: connect again and approve it.`, providerSource(provider.displayName)),
@@ -205,6 +211,11 @@ export const OUTCOME_MESSAGES = (name: string): Record<ConnectOutcome | 'state' 
   connected: { kind: 'ok', text: `${name} is connected.` },
   denied: { kind: 'error', text: `${name} authorization was declined or not completed, so ${name} is not connected.`, hint: `Click Connect again and complete the ${name} authorization flow.` },
   missing_scope: { kind: 'error', text: `${name} did not grant the meeting scope: connect again and approve it.`, hint: `Re-authorize ${name} and approve the requested meeting scope. If the box cannot be ticked, ask your ${name} admin to allow it.` },
+  no_refresh_token: {
+    kind: 'error',
+    text: `${name} did not send a refresh token, so nothing was connected: Runframe could not keep working after the first hour.`,
+    hint: `Click Connect again and approve access. If it keeps happening, remove Runframe in the ${name} account's third-party access, then connect.`,
+  },
   failed: { kind: 'error', text: `${name} did not complete the authorization, so nothing was connected.`, hint: `Click Connect again. If it keeps failing, ${name} may be unavailable; try again in a few minutes.` },
   state: { kind: 'error', text: `That ${name} authorization could not be matched to a Connect click of yours (it expired, was already used, or came from another browser session). Nothing was changed.`, hint: 'Click Connect again.' },
   disconnected: { kind: 'ok', text: `${name} is disconnected. Existing incidents, timelines and war-room links are kept.` },

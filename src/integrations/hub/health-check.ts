@@ -11,7 +11,7 @@ import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { auditIntegration, findConnectionRow, findConnectionView, markReconnectRequired, providerSource, type AuditSource, type ConnectionRow, type ConnectionView } from './connections.ts';
 import { canOpenCredentials } from './credentials.ts';
-import { cannotHostMessage, endScopeMissingMessage, ProviderError, type ProviderAdapter } from './provider.ts';
+import { cannotHostFor, endScopeMissingMessage, ProviderError, type ProviderAdapter } from './provider.ts';
 import { readWarRoomSettings } from '../../domain/war-rooms/settings.ts';
 import { revokeBeforeDropping } from './revoke-before-dropping.ts';
 import { withAccessToken } from './token-getter.ts';
@@ -64,7 +64,7 @@ export async function checkConnection(hub: HubDeps, meta: RequestMeta, orgId: st
     if (missing.length > 0) {
       problem = `${provider.displayName} did not grant the meeting scope: connect again and approve it.`;
       flip = true;
-    } else if (canHost === false) problem = cannotHostMessage(provider.displayName);
+    } else if (canHost === false) problem = cannotHostFor(provider);
     else if (endScope !== null && (await readWarRoomSettings(hub.db, orgId)).endMeetingOnResolve) problem = endScopeMissingMessage(provider.displayName, endScope);
   } catch (err) {
     if (err instanceof AppError && err.code === 'needs_reconnect') {

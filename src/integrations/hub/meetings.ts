@@ -6,7 +6,7 @@ import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { markReconnectRequired, providerSource } from './connections.ts';
 import { revokeBeforeDropping } from './revoke-before-dropping.ts';
-import { cannotHostMessage, endScopeMissingMessage, ProviderError, providerAppError } from './provider.ts';
+import { cannotHostFor, endScopeMissingMessage, ProviderError, providerAppError } from './provider.ts';
 import { withAccessToken } from './token-getter.ts';
 
 /** War rooms reach providers only through this port, always with the one token getter. */
@@ -37,7 +37,7 @@ export function meetingPort(hub: HubDeps): MeetingPort {
     // An outage after the request went out, or a success answer Runframe cannot read, may still have
     // created the meeting: the caller searches for it before anything else.
     const unreadableSuccess = f.kind === 'rejected' && f.status >= 200 && f.status < 300;
-    throw new MeetingError(providerAppError(provider.displayName, f, hub.clock.now()), f.kind === 'unavailable', mayHaveHappened && (f.kind === 'unavailable' || unreadableSuccess));
+    throw new MeetingError(providerAppError(provider, f, hub.clock.now()), f.kind === 'unavailable', mayHaveHappened && (f.kind === 'unavailable' || unreadableSuccess));
   };
 
   /**
@@ -52,7 +52,7 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       .set(
         canHost
           ? { canHost: true, hostRefusedAt: null, healthOk: true, healthMessage: 'Ready for war rooms', healthCheckedAt: now }
-          : { canHost: false, hostRefusedAt: now, healthOk: false, healthMessage: cannotHostMessage(provider.displayName), healthCheckedAt: now },
+          : { canHost: false, hostRefusedAt: now, healthOk: false, healthMessage: cannotHostFor(provider), healthCheckedAt: now },
       )
       .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.provider, providerId), eq(integrationConnections.status, 'connected'), canHost ? isNotNull(integrationConnections.hostRefusedAt) : undefined))
       // The card is news, not the outcome: a meeting already made must still be recorded.
@@ -70,6 +70,18 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       return [...hub.providers.values()].filter((p) => connected.has(p.id)).map((p) => ({ id: p.id, displayName: p.displayName }));
     },
     displayName: (id) => hub.providers.get(id)?.displayName ?? id,
+    canFindLostMeetings: (id) => hub.providers.get(id)?.listMeetings !== undefined,
+    polledProviders: () => [...hub.providers.values()].filter((p) => p.liveStatus !== undefined).map((p) => p.id),
+    async liveStatus(orgId, providerId, meetingId) {
+      const provider = requireProvider(hub, providerId);
+      const ask = provider.liveStatus;
+      if (!ask) return { status: 'not_started', at: null };
+      try {
+        return await withAccessToken(hub, orgId, providerId, (token) => ask(token, meetingId));
+      } catch (err) {
+        return explain(orgId, providerId, err, { mayHaveHappened: false, scopeIsRequired: false });
+      }
+    },
     async createMeeting(orgId, providerId, request) {
       const provider = requireProvider(hub, providerId);
       try {
@@ -82,12 +94,15 @@ export function meetingPort(hub: HubDeps): MeetingPort {
     },
     async findMeetingByMarker(orgId, providerId, marker) {
       const provider = requireProvider(hub, providerId);
+      const listMeetings = provider.listMeetings;
+      // A provider that cannot list meetings cannot be searched: nothing to adopt (its decision record says why that is safe).
+      if (!listMeetings) return null;
       try {
-        const list = await withAccessToken(hub, orgId, providerId, (token) => provider.listMeetings(token));
+        const list = await withAccessToken(hub, orgId, providerId, (token) => listMeetings(token));
         const match = list.find((m) => m.agenda?.includes(marker));
         if (!match) return null;
         const meeting = await withAccessToken(hub, orgId, providerId, (token) => provider.getMeeting(token, match.meetingId));
-        return { meetingId: meeting.meetingId, joinUrl: meeting.joinUrl };
+        return { meetingId: meeting.meetingId, joinUrl: meeting.joinUrl, meetingCode: meeting.meetingCode };
       } catch (err) {
         return explain(orgId, providerId, err, { mayHaveHappened: false, scopeIsRequired: false });
       }

@@ -23,6 +23,8 @@ export type ProviderFailure =
   | { kind: 'invalid_grant' }
   | { kind: 'missing_scope'; scopes: string[] }
   | { kind: 'cannot_host' }
+  /** The provider issued no refresh token, so the connection could not outlive its first access token. */
+  | { kind: 'no_refresh_token' }
   | { kind: 'rate_limited'; daily: boolean; retryAt?: Date | undefined }
   | { kind: 'not_found' }
   | { kind: 'rejected'; status: number; message: string }
@@ -47,8 +49,18 @@ export interface MeetingRequest {
 }
 
 export interface Meeting {
+  /** The provider's durable key of the meeting (Zoom's meeting ID, a Meet space's name). */
   meetingId: string;
   joinUrl: string;
+  /** What people type to join, when the provider has one apart from its key (a Meet meeting code). */
+  meetingCode?: string | undefined;
+}
+
+/** What the provider says about a meeting's call right now, for providers Runframe polls (no webhooks). */
+export interface LiveStatus {
+  status: 'not_started' | 'live' | 'empty';
+  /** When the call started (live) or ended (empty), by the provider. */
+  at: Date | null;
 }
 
 /** What the hub needs from a provider: pure request/response calls, no storage. */
@@ -56,6 +68,10 @@ export interface ProviderAdapter {
   id: string;
   displayName: string;
   section: string;
+  /** One sentence for the provider's Integrations Hub card. */
+  description: string;
+  /** Whether a value read from an address can be a scope name of this provider (only those are ever echoed). */
+  isScopeName(value: string): boolean;
   authorizeUrl(state: string, codeChallenge: string): string;
   exchangeCode(code: string, codeVerifier: string): Promise<Credentials>;
   refresh(refreshToken: string): Promise<Credentials>;
@@ -66,11 +82,29 @@ export interface ProviderAdapter {
   /** The provider's name of the scope to approve so meetings can be ended for everyone; null when granted. */
   missingEndMeetingScope(scopes: readonly string[]): string | null;
   createMeeting(accessToken: string, request: MeetingRequest): Promise<Meeting>;
-  /** Meetings the connected user has coming up, with their agendas when the provider gives them. */
-  listMeetings(accessToken: string): Promise<{ meetingId: string; topic: string; agenda?: string | undefined }[]>;
+  /**
+   * Meetings the connected user has coming up, with their agendas when the provider gives them.
+   * Absent when the provider cannot list meetings: a lost create answer cannot be searched for, and
+   * the provider's decision record says why that cannot give an incident two war rooms.
+   */
+  listMeetings?(accessToken: string): Promise<{ meetingId: string; topic: string; agenda?: string | undefined }[]>;
   getMeeting(accessToken: string, meetingId: string): Promise<Meeting & { agenda?: string | undefined }>;
   endMeeting(accessToken: string, meetingId: string): Promise<void>;
-  webhooks: {
+  /** For providers without meeting webhooks: the call's state, polled by the job runner at a bounded rate. */
+  liveStatus?(accessToken: string, meetingId: string): Promise<LiveStatus>;
+  /**
+   * True when the provider keeps only the newest grant of a user (Zoom): a new connection made with
+   * the same provider user elsewhere ends the others. False when grants coexist (Google).
+   */
+  singleGrantPerUser: boolean;
+  /** Why a refresh token stopped working, in the provider's own terms; default: the generic reason. */
+  invalidGrantReason?: string;
+  /** The sentence for a connected user who cannot create meetings; default: cannotHostMessage. */
+  cannotHostMessage?: string;
+  /** Shown on the card of a connection that needs reconnecting: provider-specific causes to check. */
+  reconnectNote?: string;
+  /** Absent for a provider that sends no webhooks (the war-room badge is then polled: liveStatus). */
+  webhooks?: {
     verify(rawBody: string, headers: Headers, now: Date): boolean;
     parse(rawBody: string): WebhookEvent | null;
     challengeResponse(plainToken: string): Record<string, string>;
@@ -99,9 +133,17 @@ export const cannotHostMessage = (name: string): string => `The connected ${name
 
 const seconds = (n: number) => (n === 1 ? '1 second' : `${n} seconds`);
 
+/** The provider's sentence for a user who cannot create meetings. */
+export const cannotHostFor = (p: Pick<ProviderAdapter, 'displayName' | 'cannotHostMessage'>): string => p.cannotHostMessage ?? cannotHostMessage(p.displayName);
+
 /** Maps a provider failure to the user-facing error set: what happened and what to do next. */
-export function providerAppError(displayName: string, f: ProviderFailure, now: Date): AppError {
+export function providerAppError(provider: Pick<ProviderAdapter, 'displayName' | 'cannotHostMessage'>, f: ProviderFailure, now: Date): AppError {
+  const displayName = provider.displayName;
   switch (f.kind) {
+    case 'no_refresh_token':
+      return new AppError('needs_reconnect', `${displayName} did not send Runframe a refresh token, so nothing was connected.`, {
+        hint: `Click Connect again; if it keeps happening, remove Runframe from the ${displayName} account's third-party access, then connect.`,
+      });
     case 'invalid_grant':
     case 'token_invalid':
       return new AppError('needs_reconnect', `${displayName} no longer accepts Runframe's authorization.`, {
@@ -112,7 +154,7 @@ export function providerAppError(displayName: string, f: ProviderFailure, now: D
         hint: `An Owner or Admin can click Reconnect in Integrations Hub and approve the requested ${displayName} permissions.`,
       });
     case 'cannot_host':
-      return new AppError('provider_rejected', cannotHostMessage(displayName), {
+      return new AppError('provider_rejected', cannotHostFor(provider), {
         hint: `Ask your ${displayName} admin to allow meeting hosting for that user, or connect ${displayName} with a user who can host.`,
       });
     case 'rate_limited': {

@@ -1,4 +1,5 @@
-import type { ZoomConfig } from '../../config/index.ts';
+import type { GoogleConfig, ZoomConfig } from '../../config/index.ts';
+import { googleMeetAdapter } from './google-meet-adapter.ts';
 import {
   buildAuthorizeUrl,
   createZoomClient,
@@ -44,6 +45,10 @@ function zoomAdapter(config: ZoomConfig, fetchImpl: FetchLike | undefined, now: 
     id: zoomManifest.id,
     displayName: zoomManifest.displayName,
     section: zoomManifest.section,
+    description: zoomManifest.description,
+    // Zoom scope names, e.g. meeting:write:meeting or meeting:write.
+    singleGrantPerUser: true,
+    isScopeName: (value) => /^[a-z][a-z_]*(:[a-z_]+){0,3}$/.test(value),
     authorizeUrl: (state, codeChallenge) => buildAuthorizeUrl({ oauthBaseUrl: config.oauthBaseUrl, clientId: config.clientId, redirectUri: config.redirectUri, state, codeChallenge }),
     exchangeCode: (code, codeVerifier) => zoomCall(async () => toCredentials(await exchangeCode({ ...oauth, code, codeVerifier, redirectUri: config.redirectUri }))),
     refresh: (refreshToken) => zoomCall(async () => toCredentials(await refreshTokens({ ...oauth, refreshToken }))),
@@ -106,6 +111,8 @@ function zoomAdapter(config: ZoomConfig, fetchImpl: FetchLike | undefined, now: 
 }
 
 /** A second provider is one more folder and one more line here. */
-export function createProviderRegistry(opts: { zoom: ZoomConfig; fetch?: FetchLike; now: () => Date }): ProviderRegistry {
-  return new Map([[zoomManifest.id, zoomAdapter(opts.zoom, opts.fetch, opts.now)]]);
+export function createProviderRegistry(opts: { zoom: ZoomConfig; google?: GoogleConfig | undefined; fetch?: FetchLike; now: () => Date }): ProviderRegistry {
+  const adapters: ProviderAdapter[] = [zoomAdapter(opts.zoom, opts.fetch, opts.now)];
+  if (opts.google && opts.google.mode !== 'off') adapters.push(googleMeetAdapter(opts.google, opts.fetch, opts.now));
+  return new Map(adapters.map((a) => [a.id, a]));
 }

@@ -133,12 +133,12 @@ async function refreshUnderLease(hub: HubDeps, provider: ProviderAdapter, row: U
     } catch (err) {
       countMetric(REFRESHES, REFRESHES_HELP, { provider: provider.id, outcome: err instanceof ProviderError ? err.failure.kind : 'error' });
       if (err instanceof ProviderError && err.failure.kind === 'invalid_grant') {
-        const reason = reasonInvalidGrant(provider.displayName);
+        const reason = provider.invalidGrantReason ?? reasonInvalidGrant(provider.displayName);
         // Conditional on the credentials, so a reconnect meanwhile survives; clears the lease too.
         await hub.db.transaction((tx) => markReconnectRequired(tx, hub.clock, systemMeta('token-refresh'), row, reason, providerSource(provider.displayName)));
         throw notConnected(provider.displayName, { ...row, status: 'reconnect_required', reconnectReason: reason });
       }
-      if (err instanceof ProviderError) throw providerAppError(provider.displayName, err.failure, hub.clock.now());
+      if (err instanceof ProviderError) throw providerAppError(provider, err.failure, hub.clock.now());
       throw err;
     }
     // The rotated pair and the lease release in one conditional update: the old refresh token is

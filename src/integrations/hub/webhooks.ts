@@ -19,12 +19,15 @@ export async function handleWebhook(
   rawBody: string,
   headers: Headers,
   onMeetingEvent?: MeetingEventHandler,
-): Promise<{ status: 200 | 400 | 401; body: Record<string, string> }> {
+): Promise<{ status: 200 | 400 | 401 | 404; body: Record<string, string> }> {
   const provider = requireProvider(hub, providerId);
-  if (!provider.webhooks.verify(rawBody, headers, hub.clock.now())) return { status: 401, body: { error: 'invalid signature or timestamp' } };
-  const event = provider.webhooks.parse(rawBody);
+  const webhooks = provider.webhooks;
+  // A provider without webhooks has no endpoint: its war rooms are polled instead.
+  if (!webhooks) return { status: 404, body: { error: 'this integration takes no webhooks' } };
+  if (!webhooks.verify(rawBody, headers, hub.clock.now())) return { status: 401, body: { error: 'invalid signature or timestamp' } };
+  const event = webhooks.parse(rawBody);
   if (!event) return { status: 400, body: { error: 'unrecognised event body' } };
-  if (event.type === 'url_validation') return { status: 200, body: provider.webhooks.challengeResponse(event.plainToken) };
+  if (event.type === 'url_validation') return { status: 200, body: webhooks.challengeResponse(event.plainToken) };
   const first = await hub.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(webhookEvents)

@@ -11,6 +11,7 @@ export const zoomManifest = {
   id: 'zoom',
   displayName: 'Zoom',
   section: 'Communication',
+  description: 'Create a Zoom war room for an active incident in one click; responders join from the incident page.',
   requiredCapabilities: [
     { name: 'Create meetings', anyOf: ['meeting:write:meeting', 'meeting:write', 'meeting:write:meeting:admin', 'meeting:write:admin'] },
     { name: 'Read your Zoom user profile', anyOf: ['user:read:user', 'user:read', 'user:read:user:admin', 'user:read:admin'] },

@@ -299,11 +299,15 @@ export const warRooms = pgTable(
     provider: text('provider').notNull(),
     providerMeetingId: text('provider_meeting_id'),
     joinUrl: text('join_url'),
+    /** What people type to join, when the provider has one apart from its key (a Meet meeting code). */
+    meetingCode: text('meeting_code'),
     state: text('state').notNull(),
     /** The call as the provider last reported it: not started, live, or empty (everyone left; the link still works). */
     liveStatus: text('live_status').notNull().default('not_started'),
     /** When the provider's event behind `live_status` happened: an older, late or retried event never overrides a newer one. */
     liveStatusAt: ts('live_status_at'),
+    /** When Runframe last asked a provider without webhooks about the call (the poll's rate bound). */
+    liveCheckedAt: ts('live_checked_at'),
     /** Written into the meeting's agenda so a lost answer can be found instead of creating twice. */
     attemptMarker: text('attempt_marker').notNull(),
     /** The provider may have created the meeting even though the answer never arrived. */
@@ -332,5 +336,7 @@ export const warRoomSettings = pgTable('war_room_settings', {
   orgId: uuid('org_id').primaryKey().references(() => organizations.id, { onDelete: 'cascade' }),
   autoCreateSeverities: jsonb('auto_create_severities').notNull().default([]),
   endMeetingOnResolve: boolean('end_meeting_on_resolve').notNull().default(false),
+  /** The provider Create War Room and the automation use when none is chosen; null: the first connected one. */
+  defaultProvider: text('default_provider'),
   updatedAt: ts('updated_at').notNull(),
 });

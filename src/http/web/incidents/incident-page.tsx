@@ -64,7 +64,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
             <h2 id="war-room-h">War room</h2>
             {/* Changes that arrive while the page is open are read out here (the section itself is swapped). */}
             <p class="sr-only" role="status" id="war-room-announcer"></p>
-            {warRoom ?? <p class="reserved">War rooms come with a connected video provider (Zoom) in Integrations Hub.</p>}
+            {warRoom ?? <p class="reserved">War rooms come with a connected video provider in Integrations Hub.</p>}
           </section>
           <section class="panel" aria-labelledby="timeline-h" id="timeline">
             <h2 id="timeline-h">Timeline</h2>

@@ -17,6 +17,7 @@ import { attempt, formOf, html, pageCtx, shell, signedIn, statusOf, type C } fro
 import { IncidentPage } from './incident-page.tsx';
 import { getWarRooms } from '../../../domain/war-rooms/list-war-rooms.ts';
 import { createWarRoom } from '../../../domain/war-rooms/create-war-room.ts';
+import { readWarRoomSettings } from '../../../domain/war-rooms/settings.ts';
 import { meetingPort } from '../../../integrations/hub/meetings.ts';
 import { findConnectionView } from '../../../integrations/hub/connections.ts';
 import { WarRoomSection } from '../war-rooms/section.tsx';
@@ -30,10 +31,11 @@ async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
   const ctx = pageCtx(c);
   const meetings = meetingPort(c.get('hub'));
   const preferred = meetings.availableProviders()[0];
-  const [data, connected, connection] = await Promise.all([
+  const [data, connected, connection, settings] = await Promise.all([
     getWarRooms({ ctx, meetings, incidentRef: ref, ...(incident ? { incident } : {}) }),
     meetings.connectedProviders(ctx.actor.orgId),
     preferred ? findConnectionView(ctx.db, ctx.actor.orgId, preferred.id) : null,
+    readWarRoomSettings(ctx.db, ctx.actor.orgId),
   ]);
   return (
     <WarRoomSection
@@ -43,6 +45,7 @@ async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
       history={data.history}
       canEdit={can(ctx.actor.role, 'incident:edit')}
       connected={connected}
+      defaultProvider={settings.defaultProvider}
       preferredName={preferred?.displayName ?? 'A video provider'}
       canManageIntegrations={can(ctx.actor.role, 'integration:manage')}
       reconnectRequired={connection?.status === 'reconnect_required'}

@@ -17,6 +17,10 @@ export interface ProviderCard {
   abandoned: AbandonedConnect | null;
   /** The scope a connected provider lacks to end meetings for everyone; null when it has it or is not connected. */
   endMeetingScope: string | null;
+  /** The provider's own sentence for a user who cannot create meetings, when it has one. */
+  cannotHostText?: string | undefined;
+  /** Provider-specific causes to check when a reconnect is required (e.g. an expiry of test apps). */
+  reconnectNote?: string | undefined;
 }
 
 /** The guide's troubleshooting row "You cannot click Connect", cause and fix, word for word. */
@@ -75,7 +79,7 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
       )}
       {c?.status === 'connected' && c.canHost === false && (
         <div class="alert error" role="alert">
-          <strong>{card.displayName} user cannot create a meeting.</strong> The selected {card.displayName} user may not have permission to host meetings.
+          <strong>{card.displayName} user cannot create a meeting.</strong> {card.cannotHostText ?? `The selected ${card.displayName} user may not have permission to host meetings.`}
           <p>Check the user's {card.displayName} account permissions, then try again.</p>
         </div>
       )}
@@ -92,6 +96,7 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
         <div class="alert error" role="alert">
           <strong>{card.displayName} reconnect required.</strong> {c.reconnectReason}
           <p>Fix: disconnect {card.displayName}, then connect it again (or click Reconnect).</p>
+          {card.reconnectNote && <p>{card.reconnectNote}</p>}
         </div>
       )}
       {c && (
@@ -218,6 +223,20 @@ const SettingsPanel: FC<{ shell: PageShell; settings: WarRoomSettingsView; canMa
             </p>
           ))}
       </fieldset>
+      {cards.length > 1 && (
+        <fieldset class="group" disabled={!canManage}>
+          <legend>Default war room provider</legend>
+          <div class="choices">
+            {cards.map((card, i) => (
+              <span class="nowrap">
+                <input type="radio" id={`default-provider-${card.id}`} name="defaultProvider" value={card.id} checked={settings.defaultProvider === null ? i === 0 : settings.defaultProvider === card.id} />{' '}
+                <label for={`default-provider-${card.id}`}>{card.displayName}</label>
+              </span>
+            ))}
+          </div>
+          <p class="help muted">Preselected when Create War Room asks which provider to use, and used by the API and the automation when none is chosen (if it is connected).</p>
+        </fieldset>
+      )}
       {canManage && <button type="submit">Save war room settings</button>}
     </form>
   </section>

@@ -15,13 +15,6 @@ import { readForm } from '../../form.ts';
 import { attempt, html, pageCtx, sessionOf, shell, signedIn, statusOf, type C } from '../helpers.tsx';
 import { DisconnectPage, IntegrationsHubPage, type ProviderCard } from './hub-page.tsx';
 
-/** Zoom scope names, e.g. meeting:write:meeting or meeting:write. */
-const SCOPE_NAME = /^[a-z][a-z_]*(:[a-z_]+){0,3}$/;
-
-const DESCRIPTIONS: Record<string, string> = {
-  zoom: 'Create a Zoom war room for an active incident in one click; responders join from the incident page.',
-};
-
 async function renderHub(c: C, message: { kind: 'ok' | 'error'; text: string; hint?: string | undefined } | null, error: AppError | null = null) {
   const ctx = pageCtx(c);
   const hub = c.get('hub');
@@ -30,7 +23,7 @@ async function renderHub(c: C, message: { kind: 'ok' | 'error'; text: string; hi
     const connection = await findConnectionView(hub.db, ctx.actor.orgId, p.id);
     const abandoned = await findAbandonedConnect(hub.db, ctx.actor.orgId, p.id, connection ? new Date(connection.connectedAt) : null);
     const endMeetingScope = connection?.status === 'connected' ? p.missingEndMeetingScope(connection.scopes) : null;
-    cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: DESCRIPTIONS[p.id] ?? '', connection, abandoned, endMeetingScope });
+    cards.push({ id: p.id, displayName: p.displayName, section: p.section, description: p.description, connection, abandoned, endMeetingScope, cannotHostText: p.cannotHostMessage, reconnectNote: p.reconnectNote });
   }
   const settings = await readWarRoomSettings(hub.db, ctx.actor.orgId);
   const managers = (await listMembers(ctx)).filter((m) => can(m.role, 'integration:manage')).map((m) => `${m.name} (${ROLE_LABEL[m.role]})`);
@@ -55,7 +48,7 @@ export function integrationPages(): Hono<AppEnv> {
     const message = messages && key && key in messages ? messages[key] : null;
     // Only scope names are ever shown from the address: a crafted link cannot put words in Runframe's mouth.
     const missing = (c.req.query('missing') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-    const scopes = key === 'missing_scope' && missing.length > 0 && missing.length <= 10 && missing.every((s) => SCOPE_NAME.test(s)) ? missing : [];
+    const scopes = key === 'missing_scope' && missing.length > 0 && missing.length <= 10 && p !== undefined && missing.every((s) => p.isScopeName(s)) ? missing : [];
     return renderHub(c, message && scopes.length > 0 ? { ...message, hint: `${message.hint ?? ''} Missing: ${scopes.join(', ')}.`.trim() } : message);
   });
 
@@ -113,7 +106,9 @@ export function integrationPages(): Hono<AppEnv> {
     const body = await readForm(c);
     const raw = body['autoCreateSeverities'];
     const severities = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string');
-    const r = await attempt(() => updateWarRoomSettings({ ctx: pageCtx(c), input: { autoCreateSeverities: severities, endMeetingOnResolve: body['endMeetingOnResolve'] === 'on' } }));
+    const chosen = typeof body['defaultProvider'] === 'string' && body['defaultProvider'] !== '' ? { defaultProvider: body['defaultProvider'] } : {};
+    const providers = [...c.get('hub').providers.keys()];
+    const r = await attempt(() => updateWarRoomSettings({ ctx: pageCtx(c), input: { autoCreateSeverities: severities, endMeetingOnResolve: body['endMeetingOnResolve'] === 'on', ...chosen }, providers }));
     if (!r.ok) return renderHub(c, null, r.error);
     return c.redirect('/organization/integrations?saved=war-room-settings', 303);
   });

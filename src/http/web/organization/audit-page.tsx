@@ -14,6 +14,8 @@ export interface AuditProps {
   perPage: number;
   total: number;
   error?: AppError | null;
+  /** Display names of the integrations by id, for entries that name one. */
+  providerNames?: Readonly<Record<string, string>>;
 }
 
 const link = (f: AuditProps['filters'], page: number) => {
@@ -32,7 +34,6 @@ const statusLabel = (v: unknown): string => {
   const s = Status.safeParse(v);
   return s.success ? STATUS_LABEL[s.data] : String(v ?? '?');
 };
-const providerName = (v: unknown): string => (v === 'zoom' ? 'Zoom' : (text(v) ?? 'an integration'));
 
 /** The incident an entry is about, linked by its reference (INC-7), as people say it. */
 const IncidentRef: FC<{ e: AuditEntryView }> = ({ e }) => {
@@ -43,7 +44,11 @@ const IncidentRef: FC<{ e: AuditEntryView }> = ({ e }) => {
 };
 
 /** What happened, as the rest of a sentence that starts with the actor's name. */
-function describe(e: AuditEntryView): Child {
+function describe(e: AuditEntryView, names: Readonly<Record<string, string>>): Child {
+  const providerName = (v: unknown): string => {
+    const id = text(v);
+    return id ? (names[id] ?? id) : 'an integration';
+  };
   const m = e.metadata;
   const inc = <IncidentRef e={e} />;
   switch (e.action) {
@@ -164,7 +169,7 @@ const Details: FC<{ e: AuditEntryView }> = ({ e }) => {
   );
 };
 
-export const AuditPage: FC<AuditProps> = ({ shell, entries, filters, page, perPage, total, error }) => {
+export const AuditPage: FC<AuditProps> = ({ shell, entries, filters, page, perPage, total, error, providerNames }) => {
   const pages = Math.max(1, Math.ceil(total / perPage));
   return (
     <Layout {...shell} error={error ?? null}>
@@ -197,7 +202,7 @@ export const AuditPage: FC<AuditProps> = ({ shell, entries, filters, page, perPa
             {entries.map((e) => (
               <li data-action={e.action}>
                 <p class="what">
-                  <strong>{actorName(e.actor)}</strong> {describe(e)}
+                  <strong>{actorName(e.actor)}</strong> {describe(e, providerNames ?? {})}
                 </p>
                 <time datetime={e.createdAt}>{fmtTime(e.createdAt)}</time>
                 <Details e={e} />

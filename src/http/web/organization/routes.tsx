@@ -84,7 +84,7 @@ export function organizationPages(): Hono<AppEnv> {
     const r = await attempt(() => listAudit({ ctx, input: c.req.query() }));
     const filters = { action: c.req.query('action'), actor: c.req.query('actor') };
     if (!r.ok) return html(c, <AuditPage shell={shell(c, 'Audit log', 'audit')} entries={[]} filters={filters} page={1} perPage={50} total={0} error={r.error} />, statusOf(c, r.error));
-    return html(c, <AuditPage shell={shell(c, 'Audit log', 'audit')} entries={r.value.entries} filters={filters} page={r.value.page} perPage={r.value.perPage} total={r.value.total} />);
+    return html(c, <AuditPage shell={shell(c, 'Audit log', 'audit')} entries={r.value.entries} filters={filters} page={r.value.page} perPage={r.value.perPage} total={r.value.total} providerNames={Object.fromEntries([...c.get('hub').providers.values()].map((p) => [p.id, p.displayName]))} />);
   });
 
   app.get('/settings/api-tokens', (c) => renderTokens(c));

@@ -11,9 +11,11 @@ export interface WarRoomSectionProps {
   history: WarRoomView[];
   canEdit: boolean;
   connected: { id: string; displayName: string }[];
+  /** The organization's default provider, preselected in the chooser (null: the first connected). */
+  defaultProvider?: string | null;
   /** The provider named when nothing is connected. */
   preferredName: string;
-  /** That provider's connection exists but Zoom stopped accepting it: it needs reconnecting, not connecting. */
+  /** That provider's connection exists but the provider stopped accepting it: it needs reconnecting, not connecting. */
   reconnectRequired: boolean;
   /** The viewer may manage integrations (Owner, Admin): offer the way there, not only a sentence. */
   canManageIntegrations?: boolean;
@@ -29,7 +31,7 @@ const LIVE_NOTE: Record<WarRoomView['liveStatus'], string> = {
 };
 
 /**
- * The meeting ID grouped as Zoom shows it (847 717 4616; 11 digits as 3-4-4). The groups are spaced by
+ * A numeric meeting ID grouped as providers print it (847 717 4616; 11 digits as 3-4-4). The groups are spaced by
  * CSS, not by characters, so copying the ID gives its digits.
  */
 export const MeetingId: FC<{ id: string }> = ({ id }) => {
@@ -58,10 +60,23 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
       {LIVE_NOTE[w.liveStatus]}
     </p>
     <dl class="facts">
-      <dt>Meeting ID</dt>
-      <dd>
-        <MeetingId id={w.meetingId ?? ''} />
-      </dd>
+      {w.meetingCode ? (
+        <>
+          <dt>Meeting code</dt>
+          <dd>
+            <code class="meeting-id" id="war-room-meeting-id">
+              {w.meetingCode}
+            </code>
+          </dd>
+        </>
+      ) : (
+        <>
+          <dt>Meeting ID</dt>
+          <dd>
+            <MeetingId id={w.meetingId ?? ''} />
+          </dd>
+        </>
+      )}
       <dt>Created</dt>
       <dd>
         by {w.createdBy}, {fmtTime(w.createdAt)}
@@ -86,7 +101,8 @@ const Active: FC<{ w: WarRoomView }> = ({ w }) => (
 );
 
 /** The war-room place of the incident page; also served alone so open pages update without reloading. */
-export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, lastFailure, history, canEdit, connected, preferredName, reconnectRequired, canManageIntegrations, csrfToken }) => {
+export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, lastFailure, history, canEdit, connected, defaultProvider, preferredName, reconnectRequired, canManageIntegrations, csrfToken }) => {
+  const preselected = connected.find((p) => p.id === defaultProvider) ?? connected[0];
   const base = `/incidents/${incident.number}`;
   let body;
   if (current?.state === 'active') body = <Active w={current} />;
@@ -131,10 +147,10 @@ export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, las
         <Csrf token={csrfToken} />
         {connected.length > 1 ? (
           <fieldset class="field">
-            <legend>Choose a war room provider</legend>
-            {connected.map((p, i) => (
+            <legend>Select a war room provider</legend>
+            {connected.map((p) => (
               <div>
-                <input type="radio" id={`provider-${p.id}`} name="provider" value={p.id} checked={i === 0} />{' '}
+                <input type="radio" id={`provider-${p.id}`} name="provider" value={p.id} checked={p.id === preselected?.id} />{' '}
                 <label for={`provider-${p.id}`} class="inline">
                   {p.displayName}
                 </label>
@@ -146,7 +162,7 @@ export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, las
         )}
         <button type="submit" id="war-room-create">Create War Room</button>
         <p class="muted" data-progress hidden role="status">
-          Creating the {connected[0]?.displayName} meeting…
+          Creating the {connected.length > 1 ? 'war room' : `${connected[0]?.displayName ?? ''} meeting`}…
         </p>
       </form>
     );
@@ -166,7 +182,7 @@ export const WarRoomSection: FC<WarRoomSectionProps> = ({ incident, current, las
           <ul>
             {history.map((w) => (
               <li>
-                {w.providerName} meeting <code>{w.meetingId}</code> — {w.state === 'expired' ? 'expired' : `ended (${w.endedReason ?? 'ended'})`}
+                {w.providerName} meeting <code>{w.meetingCode ?? w.meetingId}</code> — {w.state === 'expired' ? 'expired' : `ended (${w.endedReason ?? 'ended'})`}
                 {w.endedAt ? ` ${fmtTime(w.endedAt)}` : ''}. Link no longer active: <span class="muted">{w.joinUrl}</span>
               </li>
             ))}

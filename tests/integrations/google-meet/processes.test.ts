@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { getAccessToken } from '../../../src/integrations/hub/token-getter.ts';
+import { makeTestApp } from '../../support/app.ts';
+import { testEngine } from '../../support/database.ts';
+import { connectGoogle, startGoogle } from '../../support/google.ts';
+
+// One refresh at a time per connection across processes: Google Meet uses the hub's lease, as Zoom does.
+const { sandbox, google } = await startGoogle();
+const t = await makeTestApp({ google });
+const refreshes = async () => (await sandbox.control<{ counts: Record<string, number> }>('GET', '/calls')).json.counts['POST /token:refresh_token'] ?? 0;
+
+function child(args: object): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../../support/token-child.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += String(d)));
+    p.stderr.on('data', (d: Buffer) => (err += String(d)));
+    p.on('close', (code) => (code === 0 ? resolve((JSON.parse(out) as { tokens: string[] }).tokens) : reject(new Error(`child exited ${code}: ${err}`))));
+  });
+}
+
+test(
+  'two Runframe processes asking for an expired Google token at once on PostgreSQL: exactly one refresh',
+  { skip: testEngine() !== 'postgres' ? 'needs PostgreSQL: an embedded PGlite database has a single owning process' : false },
+  async () => {
+    const o = await t.owner();
+    assert.equal((await connectGoogle(t, o)).result, 'connected');
+    t.clock.advance(3_600_000);
+    const before = await refreshes();
+    const key = t.deps.keyRing.keys.get(1)?.toString('base64') ?? '';
+    const { mode: _mode, ...googleSettings } = google;
+    const args = { url: t.database.url, key, secretKey: t.deps.secretKey, orgId: o.orgId, nowMs: t.clock.now().getTime(), count: 5, zoom: {}, provider: 'google_meet', google: googleSettings };
+    const [a, b, mine] = await Promise.all([child(args), child(args), Promise.all(Array.from({ length: 5 }, () => getAccessToken(t.deps, o.orgId, 'google_meet')))]);
+    assert.equal(new Set([...a, ...b, ...mine]).size, 1, 'every caller got the same fresh token');
+    assert.equal((await refreshes()) - before, 1);
+  },
+);
