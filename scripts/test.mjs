@@ -49,17 +49,32 @@ const all = files(path.join(root, 'tests')).filter((f) => only.length === 0 || o
 // Suites that touch storage run on both engines.
 const storage = all.filter((f) => /^tests\/(domain|api|integrations\/(hub|google-meet)|war-rooms)\//.test(f));
 
-const typecheck = only.length === 0 ? runQuiet('npx', ['tsc', '--noEmit']) : null;
+// The type-check runs at low priority: it uses the CPU the test files leave while they wait (on a
+// browser, a server, a timeout), instead of taking a core from them (decision 0005).
+const typecheck = only.length === 0 ? runQuiet('nice', ['-n', '10', 'npx', 'tsc', '--noEmit']) : null;
 if (typecheck) process.stdout.write('== tsc --noEmit (beside the tests)\n');
 
 const template = mkdtempSync(path.join(tmpdir(), 'rf-template-'));
 const tplDir = path.join(template, 'pglite');
-process.stdout.write('== PGlite template\n');
-const tpl = await runQuiet('node', ['--import', 'tsx', 'scripts/make-pglite-template.ts', tplDir]);
-phases.push(['PGlite template', tpl.ms]);
-if (!tpl.ok) {
-  process.stdout.write(tpl.out);
-  process.exit(1);
+process.stdout.write('== PGlite template (the workers start beside it, on files that need no PGlite)\n');
+let templateReady = false;
+const templateMade = runQuiet('node', ['--import', 'tsx', 'scripts/make-pglite-template.ts', tplDir]).then((tpl) => {
+  phases.push(['PGlite template (beside the first files)', tpl.ms]);
+  if (!tpl.ok) {
+    process.stdout.write(tpl.out);
+    process.exit(1);
+  }
+  templateReady = true;
+  // Workers that found nothing they could run yet ask again now.
+  for (const wake of waitingForTemplate.splice(0)) wake();
+});
+const waitingForTemplate = [];
+/** Files that open no PGlite: the PostgreSQL pass, the sandboxes, the provider clients, unit and architecture tests. */
+const needsNoTemplate = (j) => j.engine === 'postgres' || /^tests\/(zoom-sandbox|google-sandbox|unit|architecture|integrations\/zoom-client)\//.test(j.file) || j.file === 'tests/integrations/google-meet/client.test.ts';
+/** The next job a worker may run now: any once the template exists, before that one that needs none. */
+function takeJob() {
+  const i = templateReady ? 0 : jobs.findIndex(needsNoTemplate);
+  return i < 0 ? undefined : jobs.splice(i, 1)[0];
 }
 
 const jobs = all.map((file) => ({ file, engine: 'pglite', label: file }));
@@ -148,13 +163,17 @@ function startWorker() {
       record(r);
     });
     let cpuAtStart = null;
-    p.on('message', (m) => {
-      if (m?.type !== 'ready') return;
+    const onReady = () => {
       stopWatch();
       const cpuNow = cpuOf(p.pid);
       if (current && cpuAtStart !== null && cpuNow !== null) cpuByLabel.set(current.label, cpuNow - cpuAtStart);
       cpuAtStart = cpuNow;
-      current = jobs.shift() ?? null;
+      current = takeJob() ?? null;
+      if (!current && jobs.length > 0) {
+        // Only files that need the template are left: wait for it.
+        waitingForTemplate.push(onReady);
+        return;
+      }
       if (current) {
         const deadline = FILE_TIMEOUT_MS(current.file);
         const job = current;
@@ -175,6 +194,9 @@ function startWorker() {
           } catch {}
         }, 30_000);
       }
+    };
+    p.on('message', (m) => {
+      if (m?.type === 'ready') onReady();
     });
     p.on('exit', async (code, signal) => {
       running.delete(p.pid);
@@ -189,7 +211,7 @@ function startWorker() {
   });
 }
 
-await Promise.all(Array.from({ length: workerCount }, () => startWorker()));
+await Promise.all([templateMade, ...Array.from({ length: workerCount }, () => startWorker())]);
 phases.push([`tests (${fileResults.length} file runs)`, Date.now() - testsStarted]);
 results.push(['tests', totals.failed === 0 && fileResults.length === jobCount]);
 rmSync(template, { recursive: true, force: true });

@@ -19,23 +19,36 @@ function dataDir(migrated: boolean): string {
 const run = (args: string[], dataDir: string, env: Record<string, string> = {}) =>
   spawnSync(bin, args, { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', SECRET_KEY: '', ENCRYPTION_KEYS: '', LOG_LEVEL: 'silent', ...env }, encoding: 'utf8' });
 
-test('bin/runframe bootstraps an organization and prints a working token; create-api-token adds another', () => {
+test('bin/runframe bootstraps an organization from nothing, announces the secret keys it generates once, on stderr, as the server does, and prints a token; create-api-token adds another', () => {
   const dir = dataDir(false);
-  const r = run(['bootstrap', '--org', 'Acme', '--email', 'Ops@Example.com', '--password', 'correct horse battery'], dir);
+  const file = path.join(dir, 'secrets.json');
+  const r = run(['bootstrap', '--org', 'Acme', '--email', 'Ops@Example.com', '--password', 'correct horse battery'], dir, { LOG_LEVEL: 'info' });
   assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, `runframe: Generated secret keys into ${file} (mode 0600); keep this file with the data.\n`);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
   const out = JSON.parse(r.stdout) as { orgId: string; userId: string; apiToken: string };
-  assert.match(out.apiToken, /^rf_/);
+  assert.match(out.apiToken, /^rf_/, 'stdout stays machine-readable');
   assert.ok(out.orgId && out.userId);
-  const t = run(['create-api-token', '--email', 'ops@example.com', '--org', out.orgId], dir);
+  const t = run(['create-api-token', '--email', 'ops@example.com', '--org', out.orgId], dir, { LOG_LEVEL: 'info' });
   assert.equal(t.status, 0, t.stderr);
+  assert.equal(t.stderr, '', 'the keys are generated once, and said once');
   assert.match(t.stdout.trim(), /^rf_/);
   assert.notEqual(t.stdout.trim(), out.apiToken);
   const again = run(['bootstrap', '--org', 'Acme', '--email', 'ops@example.com', '--password', 'correct horse battery'], dir);
   assert.equal(again.status, 1);
   assert.match(again.stderr, /already exists/);
+});
+
+test('bin/runframe checks its input before it opens the database', () => {
+  // A data directory a running server holds: only a command that got past its input would notice.
+  const dir = dataDir(false);
+  writeFileSync(path.join(dir, 'runframe.pid'), String(process.pid));
   const weak = run(['bootstrap', '--org', 'B', '--email', 'b@example.com', '--password', 'short'], dir);
   assert.equal(weak.status, 1);
-  assert.match(weak.stderr, /password: must be at least 12 characters/);
+  assert.equal(weak.stderr, 'password: must be at least 12 characters\n', 'said once');
+  const missing = run(['create-api-token', '--email', 'b@example.com'], dir);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /create-api-token needs --email and --org/);
 });
 
 test('bin/runframe refuses, clearly, a data directory that a running server holds', () => {
@@ -44,20 +57,6 @@ test('bin/runframe refuses, clearly, a data directory that a running server hold
   const r = run(['bootstrap', '--org', 'Acme', '--email', 'a@example.com', '--password', 'correct horse battery'], dir);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /is in use by a running Runframe \(pid \d+\).*stop that server first/);
-});
-
-test('bin/runframe announces secret keys it generates in embedded mode, as the server does, on stderr', () => {
-  const dir = dataDir(true);
-  const file = path.join(dir, 'secrets.json');
-  const first = run(['bootstrap', '--org', 'Acme', '--email', 'a@example.com', '--password', 'correct horse battery'], dir, { LOG_LEVEL: 'info' });
-  assert.equal(first.status, 0, first.stderr);
-  assert.equal(first.stderr, `runframe: Generated secret keys into ${file} (mode 0600); keep this file with the data.\n`);
-  assert.equal(statSync(file).mode & 0o777, 0o600);
-  assert.ok(JSON.parse(first.stdout), 'stdout stays machine-readable');
-  const orgId = (JSON.parse(first.stdout) as { orgId: string }).orgId;
-  const second = run(['create-api-token', '--email', 'a@example.com', '--org', orgId], dir, { LOG_LEVEL: 'info' });
-  assert.equal(second.status, 0, second.stderr);
-  assert.equal(second.stderr, '', 'the keys are generated once, and said once');
 });
 
 test('bin/runframe explains its usage', () => {

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../config/index.ts';
 import { openConfiguredDatabase } from '../server.ts';
 import { migrateDatabase } from '../platform/db/client.ts';
 import { users } from '../platform/db/schema.ts';
-import { signUp } from '../domain/orgs/sign-up.ts';
+import { parseSignUp, signUp } from '../domain/orgs/sign-up.ts';
 import { createApiToken } from '../domain/orgs/create-api-token.ts';
 import { findMembership } from '../domain/orgs/memberships.ts';
 import { systemMeta, type Deps } from '../domain/context.ts';
@@ -34,6 +34,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  // The input is checked before the database is opened: a typo is answered at once.
+  let signUpInput: ReturnType<typeof parseSignUp> | null = null;
+  if (command === 'bootstrap') {
+    if (!values.org || !values.email || !values.password) throw new AppError('validation', 'bootstrap needs --org, --email and --password.');
+    signUpInput = parseSignUp({ name: values.name ?? values.email.split('@')[0] ?? 'Owner', email: values.email, password: values.password, organizationName: values.org });
+  } else if (!values.email || !values.org) throw new AppError('validation', 'create-api-token needs --email and --org.');
   const config = loadConfig(process.env);
   // Like the server's start-up log (info level), but on stderr: stdout carries the command's output.
   if (ANNOUNCING_LEVELS.has(config.logLevel)) for (const notice of config.notices) process.stderr.write(`runframe: ${notice}\n`);
@@ -48,14 +54,13 @@ async function main(argv: string[]): Promise<number> {
       passwords: createPasswordHasher(config.passwordHashing),
     };
     const meta = { ...systemMeta('cli'), userAgent: 'bin/runframe' };
-    if (command === 'bootstrap') {
-      if (!values.org || !values.email || !values.password) throw new AppError('validation', 'bootstrap needs --org, --email and --password.');
-      const name = values.name ?? values.email.split('@')[0] ?? 'Owner';
-      const r = await signUp({ deps, meta, input: { name, email: values.email, password: values.password, organizationName: values.org } });
+    if (signUpInput) {
+      const r = await signUp({ deps, meta, input: signUpInput });
+      const { name, email } = signUpInput;
       // The operator at the console may know: sign-up itself answers a taken email like a new one.
-      if (!r.created) throw new AppError('conflict', `An account with the email ${values.email.toLowerCase()} already exists.`);
+      if (!r.created) throw new AppError('conflict', `An account with the email ${email} already exists.`);
       const { userId, orgId } = r;
-      const token = await createApiToken({ ctx: { ...deps, meta, actor: { userId, orgId, name, email: values.email.toLowerCase(), role: 'owner', via: 'cli' } }, input: { name: 'bootstrap' } });
+      const token = await createApiToken({ ctx: { ...deps, meta, actor: { userId, orgId, name, email, role: 'owner', via: 'cli' } }, input: { name: 'bootstrap' } });
       process.stdout.write(`${JSON.stringify({ orgId, userId, apiToken: token.token })}\n`);
       return 0;
     }
@@ -79,7 +84,11 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof ConfigError || err instanceof DataDirInUseError) process.stderr.write(`${err.message}\n`);
-    else if (err instanceof AppError) process.stderr.write(`${err.message}${err.fields.length ? ' ' + err.fields.map((f) => `${f.field}: ${f.reason}`).join('; ') : ''}\n`);
+    else if (err instanceof AppError) {
+      // A validation message already names its fields; other errors may add them.
+      const fields = err.fields.map((f) => `${f.field}: ${f.reason}`).filter((f) => !err.message.includes(f));
+      process.stderr.write(`${[err.message, ...fields].join(' ')}\n`);
+    }
     else process.stderr.write(`runframe: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
     process.exit(1);
   },

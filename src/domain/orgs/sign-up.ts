@@ -25,7 +25,7 @@ const RawSignUp = z.object({ inviteToken: z.unknown().optional(), organizationNa
  * Every field is checked in one round: the organization name (required unless joining through an
  * invite) is reported together with the others, not only once they pass.
  */
-function parseSignUp(input: unknown): z.output<typeof SignUpInput> {
+export function parseSignUp(input: unknown): z.output<typeof SignUpInput> {
   const problems: FieldProblem[] = [];
   let data: z.output<typeof SignUpInput> | undefined;
   try {
