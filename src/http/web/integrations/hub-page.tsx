@@ -102,7 +102,13 @@ const Card: FC<{ card: ProviderCard; shell: PageShell; canManage: boolean; manag
       {c && (
         <dl class="facts">
           <dt>{card.displayName} account</dt>
-          <dd>{c.account.email ? `${c.account.name} (${c.account.email})` : `Deleted at ${card.displayName}'s request when Runframe was removed there`}</dd>
+          <dd>
+            {!c.account.email
+              ? `Deleted at ${card.displayName}'s request when Runframe was removed there`
+              : c.account.name && c.account.name !== c.account.email
+                ? `${c.account.name} (${c.account.email})`
+                : c.account.email}
+          </dd>
           <dt>Connected by</dt>
           <dd>
             {c.connectedBy ?? 'a former member'} on {fmtTime(c.connectedAt)}
