@@ -4,7 +4,7 @@ import { findMembership, requireUser } from '../domain/orgs/memberships.ts';
 import { AUTO_CREATE_JOB, recordAutoCreateSkipped } from '../domain/war-rooms/automation.ts';
 import { createWarRoom, isOnTimeline } from '../domain/war-rooms/create-war-room.ts';
 import { END_MEETING_JOB, expireWarRooms, recordMeetingEndOutcome } from '../domain/war-rooms/end-war-rooms.ts';
-import { applyMeetingEvent } from '../domain/war-rooms/apply-meeting-event.ts';
+import { applyMeetingEvent, endWarRoomsOfDeletedMeeting } from '../domain/war-rooms/apply-meeting-event.ts';
 import { findIncident } from '../domain/incidents/require-incident.ts';
 import { MeetingError } from '../domain/war-rooms/port.ts';
 import { resolveStaleWarRooms } from '../domain/war-rooms/resolve-stale-war-rooms.ts';
@@ -105,8 +105,12 @@ export function warRoomJobs(hub: HubDeps): Record<string, JobHandler> {
   };
 }
 
-/** meeting.started / meeting.ended from a provider webhook drive the war room's live badge. */
+/** meeting.started / meeting.ended from a provider webhook drive the war room's live badge; meeting.deleted ends it. */
 export const meetingEventHandler: MeetingEventHandler = async (hub, event, providerId) => {
   const name = hub.providers.get(providerId)?.displayName ?? providerId;
+  if (event.type === 'meeting_deleted') {
+    await endWarRoomsOfDeletedMeeting(hub.db, hub.clock, { provider: providerId, providerName: name, meetingId: event.meetingId });
+    return;
+  }
   await applyMeetingEvent(hub.db, hub.clock, { provider: providerId, providerName: name, meetingId: event.meetingId, type: event.type === 'meeting_started' ? 'started' : 'ended', at: event.at });
 };

@@ -4,7 +4,7 @@ import type { Ctx } from './context.ts';
 import { FaultRequestSchema } from './faults.ts';
 import { activeGrantsOf, revokeGrant } from './grants.ts';
 import { zoomId } from './ids.ts';
-import { endMeeting, findMeeting, joinMeeting, leaveMeeting, startMeeting } from './meeting-lifecycle.ts';
+import { deleteMeeting, endMeeting, findMeeting, joinMeeting, leaveMeeting, startMeeting } from './meeting-lifecycle.ts';
 import { parseWith, readJsonObject } from './meeting-input.ts';
 import { meetingJson } from './meeting-view.ts';
 import { SandboxAppSchema, SandboxUserSchema, SettingsSchema, initialState, type SandboxUser } from './state.ts';
@@ -168,6 +168,16 @@ export function mountControl(app: Hono, ctx: Ctx): void {
       return c.json({ changed, status: m.deleted ? 'expired' : m.status });
     });
   }
+
+  // The host deletes the meeting in Zoom (as DELETE /v2/meetings/{id} does): its link stops working, meeting.deleted is sent.
+  app.post('/_control/meetings/:id/delete', (c) => {
+    const m = findMeeting(ctx, c.req.param('id'));
+    if (!m || m.deleted) return zoomError(c, 404, 3001, MESSAGES.meetingNotFound(c.req.param('id')));
+    const host = st().users.find((u) => u.id === m.hostId);
+    if (!host) return zoomError(c, 404, 1001, MESSAGES.meetingNotFound(c.req.param('id')));
+    deleteMeeting(ctx, m, host);
+    return c.json({ deleted: true });
+  });
 
   // Participants as the meeting page makes them: join (the first one starts the call) and leave (the last one ends it).
   app.post('/_control/meetings/:id/participants', async (c) => {

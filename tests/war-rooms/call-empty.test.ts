@@ -208,6 +208,26 @@ test('Zoom\'s daily limit answered as HTTP 300 ("A maximum of 100 meetings…") 
   }
 });
 
+test('the host deletes the meeting in Zoom: the war room ends with the reason on the timeline, once, and Create War Room opens a new meeting', async () => {
+  const o = await t.owner();
+  await connectZoom(t, o);
+  const inc = await declareSev1(t, o, 'Meeting deleted under us');
+  const made = await create(o, inc.id);
+  assert.equal(made.status, 201);
+  assert.equal((await sandbox.control('POST', `/meetings/${made.warRoom.meetingId}/delete`)).status, 200);
+  await delivered();
+  const DELETED = 'The Zoom meeting was deleted in Zoom: its join link no longer works. Create War Room to open a new one.';
+  assert.equal(count(await timeline(o, inc.id), DELETED), 1);
+  const page = await t.page(o, 'GET', `/incidents/${inc.number}`);
+  assert.ok(!page.text.includes(`href="${made.warRoom.joinUrl.replace(/&/g, '&amp;')}"`) && !page.text.includes(`href="${made.warRoom.joinUrl}"`), 'the dead link is not offered to join');
+  assert.match(page.text, /ended \(meeting deleted in Zoom\)/);
+  assert.match(page.text, /Create War Room/);
+  const again = await create(o, inc.id);
+  assert.equal(again.status, 201, 'a new war room, not the deleted one');
+  assert.notEqual(again.warRoom.meetingId, made.warRoom.meetingId);
+  assert.equal(again.warRoom.state, 'active');
+});
+
 function signedBy(body: string): Record<string, string> {
   const ts = Math.floor(t.clock.now().getTime() / 1000);
   return { 'content-type': 'application/json', 'x-zm-request-timestamp': String(ts), 'x-zm-signature': `v0=${createHmac('sha256', WEBHOOK_SECRET).update(`v0:${ts}:${body}`).digest('hex')}` };

@@ -56,3 +56,31 @@ export async function applyMeetingEvent(
     return changed;
   });
 }
+
+/**
+ * The provider says a war room's meeting was deleted (its host deleted it there): the join link no
+ * longer works, so the war room ends, and the incident can have a new one. Said once on the timeline;
+ * a retried or replayed event finds nothing active and changes nothing.
+ */
+export async function endWarRoomsOfDeletedMeeting(db: Db, clock: Clock, e: { provider: string; providerName: string; meetingId: string }): Promise<number> {
+  return db.transaction(async (tx) => {
+    const now = clock.now();
+    const ended = await tx
+      .update(warRooms)
+      .set({ state: 'ended', endedAt: now, endedReason: `meeting deleted in ${e.providerName}` })
+      .where(and(eq(warRooms.provider, e.provider), eq(warRooms.providerMeetingId, e.meetingId), eq(warRooms.state, 'active'), gt(warRooms.expiresAt, now)))
+      .returning();
+    for (const w of ended) {
+      await addTimelineEntry(tx, clock, {
+        orgId: w.orgId,
+        incidentId: w.incidentId,
+        kind: 'war_room',
+        actorUserId: null,
+        actorLabel: e.providerName,
+        body: `The ${e.providerName} meeting was deleted in ${e.providerName}: its join link no longer works. Create War Room to open a new one.`,
+        data: { state: 'ended', provider: w.provider, reason: 'meeting_deleted' },
+      });
+    }
+    return ended.length;
+  });
+}

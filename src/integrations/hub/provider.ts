@@ -117,6 +117,8 @@ export type WebhookEvent =
   | { type: 'deauthorized'; userId: string; accountId: string; at: Date | null; deleteUserData: boolean; dedupeKey: string }
   /** `at`: when the provider says it happened, so a late or retried event never overrides a newer one. */
   | { type: 'meeting_started' | 'meeting_ended'; meetingId: string; at: Date | null; dedupeKey: string }
+  /** The meeting itself is gone at the provider (deleted by its host): its join link no longer works. */
+  | { type: 'meeting_deleted'; meetingId: string; at: Date | null; dedupeKey: string }
   | { type: 'other'; dedupeKey: string };
 
 /** Seconds until a rate limit lifts: the provider's own time, else the next UTC midnight for a daily limit or a second. */

@@ -101,6 +101,8 @@ function zoomAdapter(config: ZoomConfig, fetchImpl: FetchLike | undefined, now: 
             return { type: 'meeting_started', meetingId: e.payload.object.id, at: new Date(e.event_ts), dedupeKey: key };
           case 'meeting.ended':
             return { type: 'meeting_ended', meetingId: e.payload.object.id, at: new Date(e.event_ts), dedupeKey: key };
+          case 'meeting.deleted':
+            return { type: 'meeting_deleted', meetingId: e.payload.object.id, at: new Date(e.event_ts), dedupeKey: key };
           default:
             return { type: 'other', dedupeKey: key };
         }

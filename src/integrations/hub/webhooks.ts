@@ -7,7 +7,7 @@ import type { WebhookEvent } from './provider.ts';
  * Applies a meeting event. `hub.db` is the transaction that records the delivery as seen: write
  * through it, so a failure also forgets the delivery and the provider's retry applies it.
  */
-export type MeetingEventHandler = (hub: HubDeps, event: Extract<WebhookEvent, { type: 'meeting_started' | 'meeting_ended' }>, providerId: string) => Promise<void>;
+export type MeetingEventHandler = (hub: HubDeps, event: Extract<WebhookEvent, { type: 'meeting_started' | 'meeting_ended' | 'meeting_deleted' }>, providerId: string) => Promise<void>;
 
 /**
  * A provider webhook: verified over the raw body before anything else, answered fast, and applied
@@ -38,7 +38,7 @@ export async function handleWebhook(
     if (event.type === 'deauthorized') await applyDeauthorization(hub, tx, provider, event);
     // Same transaction as the dedupe row: a crash or failure in between must not record the
     // delivery as done without its effect (the provider retries only what was not acknowledged).
-    if ((event.type === 'meeting_started' || event.type === 'meeting_ended') && onMeetingEvent) await onMeetingEvent({ ...hub, db: tx }, event, provider.id);
+    if ((event.type === 'meeting_started' || event.type === 'meeting_ended' || event.type === 'meeting_deleted') && onMeetingEvent) await onMeetingEvent({ ...hub, db: tx }, event, provider.id);
     return true;
   });
   return { status: 200, body: { status: first ? 'processed' : 'duplicate' } };

@@ -72,12 +72,17 @@ const Known = z.discriminatedUnion('event', [
     event_ts: z.number(),
     payload: z.object({ account_id: z.string(), object: MeetingObject }),
   }),
+  z.object({
+    event: z.literal('meeting.deleted'),
+    event_ts: z.number(),
+    payload: z.object({ account_id: z.string(), operator: z.string().optional(), object: MeetingObject }),
+  }),
 ]);
 
 export type ZoomWebhookEvent = z.infer<typeof Known> | { event: 'other'; name: string; event_ts?: number };
 
 const Envelope = z.object({ event: z.string(), event_ts: z.number().optional() });
-const KNOWN_EVENTS = new Set(['endpoint.url_validation', 'app_deauthorized', 'meeting.started', 'meeting.ended']);
+const KNOWN_EVENTS = new Set(['endpoint.url_validation', 'app_deauthorized', 'meeting.started', 'meeting.ended', 'meeting.deleted']);
 
 /**
  * Parses a verified body. Unknown events become `other` (Zoom adds events freely); a known
@@ -108,6 +113,7 @@ export function dedupeKey(e: ZoomWebhookEvent): string {
       return `${e.event}:${e.event_ts}:${e.payload.account_id}:${e.payload.user_id}`;
     case 'meeting.started':
     case 'meeting.ended':
+    case 'meeting.deleted':
       return `${e.event}:${e.event_ts}:${e.payload.object.id}:${e.payload.object.uuid}`;
     case 'other':
       return `other:${e.name}:${e.event_ts ?? ''}`;

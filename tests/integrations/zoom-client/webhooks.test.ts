@@ -57,8 +57,14 @@ test('events: meeting.ended with string id, meeting.started with numeric id, dea
   const crc = parseZoomWebhookEvent('{"event":"endpoint.url_validation","event_ts":3,"payload":{"plainToken":"p"}}');
   assert.ok(crc && crc.event === 'endpoint.url_validation' && crc.payload.plainToken === 'p');
 
-  const other = parseZoomWebhookEvent('{"event":"meeting.deleted","event_ts":4,"payload":{}}');
-  assert.deepEqual(other, { event: 'other', name: 'meeting.deleted', event_ts: 4 });
+  const other = parseZoomWebhookEvent('{"event":"meeting.updated","event_ts":4,"payload":{}}');
+  assert.deepEqual(other, { event: 'other', name: 'meeting.updated', event_ts: 4 });
+
+  // meeting.deleted carries the meeting id as a number (§5.7): read as the same string id.
+  const deleted = parseZoomWebhookEvent(
+    '{"event":"meeting.deleted","event_ts":6,"payload":{"account_id":"a","operator":"host@example.com","object":{"id":84771746161,"uuid":"u==","host_id":"h","topic":"t","type":2}}}',
+  );
+  assert.ok(deleted && deleted.event === 'meeting.deleted' && deleted.payload.object.id === '84771746161');
 
   assert.equal(parseZoomWebhookEvent('not json'), null);
   assert.equal(parseZoomWebhookEvent('{"event":"meeting.started","event_ts":5,"payload":{}}'), null);
