@@ -45,3 +45,15 @@ test('a member demoted to Viewer leaves the list, and can no longer be made lead
   const inc = (await declareIncident({ ctx: t.ctxFor(owner), input: { title: 'Demoted lead' } })).incident;
   await assert.rejects(changeIncidentLead({ ctx: t.ctxFor(owner), incidentRef: inc.id, input: { leadUserId: temp.userId } }), (e) => e instanceof AppError && e.code === 'validation' && e.fields[0]?.field === 'leadUserId');
 });
+
+test('an incident led by someone since made a Viewer keeps that lead when Set lead is pressed without a choice', async () => {
+  const lead = await t.member(owner, 'responder', 'Lee Lead');
+  const inc = (await declareIncident({ ctx: t.ctxFor(owner), input: { title: 'Lead demoted mid-incident', leadUserId: lead.userId } })).incident;
+  await changeMemberRole({ ctx: t.ctxFor(owner), userId: lead.userId, input: { role: 'viewer' } });
+  const page = await t.page(owner, 'GET', `/incidents/${inc.number}`);
+  assert.match(page.text, new RegExp(`<option value="${lead.userId}" selected="">Lee Lead \\(current lead\\)</option>`), 'the current lead is still the selected option');
+  const kept = await t.page(owner, 'POST', `/incidents/${inc.number}/lead`, { leadUserId: lead.userId });
+  assert.equal(kept.status, 303, kept.text);
+  const after = await t.api(owner, 'GET', `/api/v1/incidents/${inc.id}`);
+  assert.equal(after.json.incident?.lead?.userId ?? after.json.lead?.userId, lead.userId, 'the lead is kept');
+});

@@ -29,8 +29,9 @@ export async function changeIncidentLead({ ctx, incidentRef, input, expectedVers
 /** The change on a locked incident; setting the lead it already has changes nothing. */
 export async function applyLeadChange(tx: Tx, ctx: Ctx, incident: IncidentView, leadUserId: string | null): Promise<void> {
   if (incident.status === 'closed') throw conflict(`${incident.reference} is closed and can no longer be changed.`);
-  if (leadUserId !== null) await requireLeadCandidate(tx, ctx.actor.orgId, leadUserId);
+  // Keeping the lead it has changes nothing, even one who could no longer be chosen (since made a Viewer).
   if ((incident.lead?.userId ?? null) === leadUserId) return;
+  if (leadUserId !== null) await requireLeadCandidate(tx, ctx.actor.orgId, leadUserId);
   const newLead = leadUserId === null ? null : await requireUser(tx, leadUserId);
   await touchIncident(tx, ctx, incident.id, { leadUserId });
   await addTimelineEntry(tx, ctx.clock, {

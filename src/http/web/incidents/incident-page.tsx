@@ -156,6 +156,12 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                     <div class="control-line">
                       <select id="lead" name="leadUserId">
                         <option value="">No lead</option>
+                        {/* A lead who can no longer be chosen (made a Viewer, or left) stays selected, so Set lead alone does not clear them. */}
+                        {incident.lead && !members.some((m) => m.userId === incident.lead?.userId) && (
+                          <option value={incident.lead.userId} selected>
+                            {incident.lead.name} (current lead)
+                          </option>
+                        )}
                         {members.map((m) => (
                           <option value={m.userId} selected={incident.lead?.userId === m.userId}>
                             {m.name}
