@@ -24,6 +24,9 @@ const BIG_ORG = num('BENCH_BIG_ORG', 100_000);
 const BIG_TIMELINE = num('BENCH_BIG_TIMELINE', 20_000);
 const ADMIN_URL = process.env['BENCH_DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ENGINES = (process.env['BENCH_ENGINES'] ?? 'postgres,pglite').split(',');
+// Which groups of rows to measure (all by default): war-rooms, reads, scale, live, start-up.
+const ONLY = (process.env['BENCH_ONLY'] ?? 'war-rooms,reads,scale,live,start-up').split(',');
+const measures = (group: string) => ONLY.includes(group);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -285,16 +288,22 @@ try {
     const m = await member(rf.base, a, 'owner@bench.test', true);
     const big = await member(rf.base, b, 'big@bench.test', false);
     const small = await member(rf.base, c, 'small@bench.test', false);
-    say('postgres: war rooms');
-    await warRoomRows('postgres', m);
-    say('postgres: reads under load');
-    await readRows('postgres', m);
-    await scaleRows(m, small, big, dbUrl.toString(), { small: c.orgId, big: b.orgId });
-    say('postgres: live updates on two processes');
-    const rf2 = await startRunframeProcess({ ...env, PORT: String(await freePort()) });
-    children.push(rf2.child);
-    await liveRow(m, rf2.base, dbUrl.toString());
-    await rf2.child.stop();
+    if (measures('war-rooms')) {
+      say('postgres: war rooms');
+      await warRoomRows('postgres', m);
+    }
+    if (measures('reads')) {
+      say('postgres: reads under load');
+      await readRows('postgres', m);
+    }
+    if (measures('scale')) await scaleRows(m, small, big, dbUrl.toString(), { small: c.orgId, big: b.orgId });
+    if (measures('live')) {
+      say('postgres: live updates on two processes');
+      const rf2 = await startRunframeProcess({ ...env, PORT: String(await freePort()) });
+      children.push(rf2.child);
+      await liveRow(m, rf2.base, dbUrl.toString());
+      await rf2.child.stop();
+    }
     await rf.child.stop();
   }
   if (ENGINES.includes('pglite')) {
@@ -319,13 +328,19 @@ try {
     children.push(rf.child);
     await new Promise((r) => setTimeout(r, 3000));
     const reopenedRss = rssMiB(rf.child.proc.pid ?? 0);
-    rows.push({ what: 'Start-up to ready, existing PGlite data dir', engine: 'pglite', value: `${(median(starts) / 1000).toFixed(2)} s`, target: '≤ 2 s', met: median(starts) <= 2000, detail: { medianMs: median(starts), maxMs: Math.max(...starts) } });
-    rows.push({ what: 'Idle memory, new PGlite data dir', engine: 'pglite', value: `${newRss.toFixed(0)} MiB (reopened ${reopenedRss.toFixed(0)} MiB)`, target: '≤ 400 MiB', met: newRss <= 400, detail: { newMiB: newRss, reopenedMiB: reopenedRss } });
+    if (measures('start-up')) {
+      rows.push({ what: 'Start-up to ready, existing PGlite data dir', engine: 'pglite', value: `${(median(starts) / 1000).toFixed(2)} s`, target: '≤ 2 s', met: median(starts) <= 2000, detail: { medianMs: median(starts), maxMs: Math.max(...starts) } });
+      rows.push({ what: 'Idle memory, new PGlite data dir', engine: 'pglite', value: `${newRss.toFixed(0)} MiB (reopened ${reopenedRss.toFixed(0)} MiB)`, target: '≤ 400 MiB', met: newRss <= 400, detail: { newMiB: newRss, reopenedMiB: reopenedRss } });
+    }
     const m = await member(rf.base, creds, 'owner@bench.test', true);
-    say('pglite: war rooms');
-    await warRoomRows('pglite', m);
-    say('pglite: reads under load');
-    await readRows('pglite', m);
+    if (measures('war-rooms')) {
+      say('pglite: war rooms');
+      await warRoomRows('pglite', m);
+    }
+    if (measures('reads')) {
+      say('pglite: reads under load');
+      await readRows('pglite', m);
+    }
     await rf.child.stop();
   }
 } finally {
