@@ -1,10 +1,11 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import { randomToken, sha256Hex } from '../../platform/crypto.ts';
 import { sessions, users } from '../../platform/db/schema.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Actor, Deps, RequestMeta } from '../context.ts';
 import { actorLabel } from './fields.ts';
-import { listUserMemberships, type MembershipView } from './memberships.ts';
+import { listSessionMemberships, type MembershipView } from './memberships.ts';
 
 export interface SessionView {
   idHash: string;
@@ -32,13 +33,19 @@ export async function createSession(deps: Deps, userId: string, orgId: string | 
 
 /** A session that expired or was signed out is simply absent. */
 export async function resolveSession(deps: Deps, token: string): Promise<SessionView | null> {
-  const [row] = await deps.db
-    .select({ s: sessions, u: { id: users.id, name: users.name, email: users.email } })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.idHash, sha256Hex(token)), gt(sessions.expiresAt, deps.clock.now())));
+  const idHash = sha256Hex(token);
+  // The session and its user's memberships side by side (both by the session's hash): one wait, not two.
+  const [[row], all] = await Promise.all([
+    preparedQuery(deps.db, 'rf_session', (db) =>
+      db
+        .select({ s: sessions, u: { id: users.id, name: users.name, email: users.email } })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now')))),
+    ).execute({ idHash, now: deps.clock.now() }),
+    listSessionMemberships(deps.db, idHash),
+  ]);
   if (!row) return null;
-  const all = await listUserMemberships(deps.db, row.u.id);
   // The active organization falls back to the first remaining one if the user was removed from it.
   const active = all.find((m) => m.orgId === row.s.activeOrgId) ?? all[0];
   const actor: Actor | null = active

@@ -1,9 +1,9 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { sha256Hex } from '../../platform/crypto.ts';
 import { countMetric } from '../../platform/metrics.ts';
 import { idempotencyKeys, timelineEntries, warRooms } from '../../platform/db/schema.ts';
-import type { Tx } from '../../platform/db/client.ts';
+import type { Db, DbOrTx, Tx } from '../../platform/db/client.ts';
 import { AppError, ERROR_CODES, conflict, validationError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { parseInput } from '../../shared/validate.ts';
@@ -85,11 +85,11 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
   requirePermission(ctx.actor, 'incident:edit');
   const input = parseInput(CreateWarRoomInput, args.input);
   const key = args.idempotencyKey === undefined ? undefined : parseKey(args.idempotencyKey);
-  const incident = await requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef);
+  // Side by side: everything before the provider call waits for the slowest read, not their sum.
+  const [incident, connected] = await Promise.all([requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef), meetings.connectedProviders(ctx.actor.orgId)]);
   if (!incident.active) {
     throw conflict(`${incident.reference} is ${incident.status}: war rooms are for active incidents.`, 'Reopen the incident first if it needs a live call.');
   }
-  const connected = await meetings.connectedProviders(ctx.actor.orgId);
   const providerId = input.provider || connected[0]?.id;
   if (!providerId || !connected.some((p) => p.id === providerId)) {
     const name = input.provider ? meetings.displayName(input.provider) : (meetings.availableProviders()[0]?.displayName ?? 'The video provider');
@@ -98,7 +98,8 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
       fields: input.provider ? [{ field: 'provider', reason: 'is not connected' }] : [],
     });
   }
-  let claim = await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key));
+  const first = key === undefined ? await claimFreeSlot(ctx.db, args, incident, providerId) : null;
+  let claim = first ?? (await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key)));
   if (claim.kind === 'existing' && isStaleCreating(claim.row, ctx.clock.now(), args.timing)) {
     // Its process stopped before the provider answered: settle it by its marker, then claim again.
     // Concurrent clicks may all search; the conditional update lets one settle, the new claim one create.
@@ -107,7 +108,7 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
   }
   if (claim.kind === 'existing') return { warRoom: await settled(args, incident, claim.row), created: false };
   const row = claim.row;
-  return { warRoom: await whileCreatingRow(row.id, () => runCreate(args, incident, row)), created: true };
+  return { warRoom: await whileCreatingRow(row.id, () => runCreate(args, incident, row, row.nothingToAdopt === true)), created: true };
 }
 
 function parseKey(raw: string): string {
@@ -116,11 +117,9 @@ function parseKey(raw: string): string {
   return r.data;
 }
 
-async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView, providerId: string, key: string | undefined): Promise<{ kind: 'existing' | 'claimed'; row: WarRoomRow }> {
-  const { ctx, timing } = args;
+async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView, providerId: string, key: string | undefined): Promise<{ kind: 'existing' | 'claimed'; row: WarRoomRow & { nothingToAdopt?: boolean } }> {
+  const { ctx } = args;
   const now = ctx.clock.now();
-  // An active war room past its time is expired now, which frees the slot.
-  await expireWarRooms(tx, ctx.clock, { incidentId: incident.id });
   const id = newId();
   if (key !== undefined) {
     const requestHash = sha256Hex(`${incident.id}:${providerId}`);
@@ -144,8 +143,31 @@ async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView
         .where(and(eq(idempotencyKeys.orgId, ctx.actor.orgId), eq(idempotencyKeys.userId, ctx.actor.userId), eq(idempotencyKeys.scope, 'war_room.create'), eq(idempotencyKeys.key, key)));
     }
   }
-  // The partial unique index (one creating-or-active war room per incident) decides the race.
-  const [claimed] = await tx
+  let claimed = await insertCreatingRow(tx, args, incident, providerId, id);
+  // An active war room past its time is expired now, which frees the slot.
+  if (!claimed && (await expireWarRooms(tx, ctx.clock, { incidentId: incident.id })) > 0) claimed = await insertCreatingRow(tx, args, incident, providerId, id);
+  if (claimed) return { kind: 'claimed', row: claimed };
+  const [open] = await tx.select().from(warRooms).where(and(eq(warRooms.incidentId, incident.id), inArray(warRooms.state, ['creating', 'active'])));
+  if (!open) throw new AppError('conflict', 'Another war room was being set up at the same moment. Try again.');
+  if (key !== undefined) {
+    await tx
+      .update(idempotencyKeys)
+      .set({ resourceId: open.id })
+      .where(and(eq(idempotencyKeys.orgId, ctx.actor.orgId), eq(idempotencyKeys.userId, ctx.actor.userId), eq(idempotencyKeys.scope, 'war_room.create'), eq(idempotencyKeys.key, key)));
+  }
+  return { kind: 'existing', row: open };
+}
+
+/**
+ * The partial unique index (one creating-or-active war room per incident) decides the race. The
+ * answer also says whether the incident has other attempts whose meeting this one might have to
+ * adopt (failed with the outcome unknown) or that were still creating as this statement saw them
+ * (which may have failed since): without either, runCreate need not read the war rooms again.
+ */
+async function insertCreatingRow(db: DbOrTx, args: CreateWarRoomArgs, incident: IncidentView, providerId: string, id: string): Promise<(WarRoomRow & { nothingToAdopt: boolean }) | undefined> {
+  const { ctx, timing } = args;
+  const now = ctx.clock.now();
+  const [claimed] = await db
     .insert(warRooms)
     .values({
       id,
@@ -160,17 +182,22 @@ async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView
       expiresAt: new Date(now.getTime() + timing.ttlMs),
     })
     .onConflictDoNothing()
-    .returning();
-  if (claimed) return { kind: 'claimed', row: claimed };
-  const [open] = await tx.select().from(warRooms).where(and(eq(warRooms.incidentId, incident.id), inArray(warRooms.state, ['creating', 'active'])));
-  if (!open) throw new AppError('conflict', 'Another war room was being set up at the same moment. Try again.');
-  if (key !== undefined) {
-    await tx
-      .update(idempotencyKeys)
-      .set({ resourceId: open.id })
-      .where(and(eq(idempotencyKeys.orgId, ctx.actor.orgId), eq(idempotencyKeys.userId, ctx.actor.userId), eq(idempotencyKeys.scope, 'war_room.create'), eq(idempotencyKeys.key, key)));
-  }
-  return { kind: 'existing', row: open };
+    .returning({
+      ...getTableColumns(warRooms),
+      others: sql<number>`(select count(*) from ${warRooms} as o where o.incident_id = ${incident.id} and o.id <> ${id} and (o.state = 'creating' or (o.state = 'failed' and o.outcome_unknown)))`.mapWith(Number),
+    });
+  if (!claimed) return undefined;
+  const { others, ...row } = claimed;
+  return { ...row, nothingToAdopt: others === 0 };
+}
+
+/**
+ * The common case in one statement, without a transaction around it: no Idempotency-Key and a free
+ * slot. Anything else (the slot taken, an expired war room to clear first) goes through claimSlot.
+ */
+async function claimFreeSlot(db: Db, args: CreateWarRoomArgs, incident: IncidentView, providerId: string): Promise<{ kind: 'claimed'; row: WarRoomRow & { nothingToAdopt?: boolean } } | null> {
+  const claimed = await insertCreatingRow(db, args, incident, providerId, newId());
+  return claimed ? { kind: 'claimed', row: claimed } : null;
 }
 
 /**
@@ -230,7 +257,7 @@ async function failureOf(args: CreateWarRoomArgs, incident: IncidentView, row: W
 
 const FailureData = z.object({ code: z.enum(ERROR_CODES), retryAfterSeconds: z.number().int().nonnegative().optional() });
 
-async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow): Promise<WarRoomView> {
+async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow, nothingToAdopt: boolean): Promise<WarRoomView> {
   const { ctx, meetings, timing } = args;
   const name = meetings.displayName(row.provider);
   const link = `${ctx.settings.publicUrl}/incidents/${incident.number}`;
@@ -242,7 +269,9 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
   // Retries stop well before the row would look abandoned to the stale-war-room sweep.
   const retryUntil = row.createdAt.getTime() + stopRetryingMs(timing);
   try {
-    const adopted = await adoptEarlierUncertainAttempt(args, incident, row.provider);
+    // Read after the claim (an attempt still creating before it may have failed meanwhile), unless
+    // the claim itself saw no earlier attempt that could matter.
+    const adopted = nothingToAdopt ? null : await adoptEarlierUncertainAttempt(args, incident, row.provider);
     if (adopted) {
       outcome = adopted.meeting;
       adoptedFrom = adopted.rowId;

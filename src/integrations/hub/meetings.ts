@@ -1,4 +1,5 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import { integrationConnections } from '../../platform/db/schema.ts';
 import { systemMeta } from '../../domain/context.ts';
 import { MeetingError, type MeetingPort } from '../../domain/war-rooms/port.ts';
@@ -62,10 +63,12 @@ export function meetingPort(hub: HubDeps): MeetingPort {
   return {
     availableProviders: () => [...hub.providers.values()].map((p) => ({ id: p.id, displayName: p.displayName })),
     async connectedProviders(orgId) {
-      const rows = await hub.db
-        .select({ provider: integrationConnections.provider })
-        .from(integrationConnections)
-        .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.status, 'connected')));
+      const rows = await preparedQuery(hub.db, 'rf_connected_providers', (db) =>
+        db
+          .select({ provider: integrationConnections.provider })
+          .from(integrationConnections)
+          .where(and(eq(integrationConnections.orgId, sql.placeholder('orgId')), eq(integrationConnections.status, 'connected'))),
+      ).execute({ orgId });
       const connected = new Set(rows.map((r) => r.provider));
       return [...hub.providers.values()].filter((p) => connected.has(p.id)).map((p) => ({ id: p.id, displayName: p.displayName }));
     },
@@ -73,8 +76,13 @@ export function meetingPort(hub: HubDeps): MeetingPort {
     async createMeeting(orgId, providerId, request) {
       const provider = requireProvider(hub, providerId);
       try {
-        const made = await withAccessToken(hub, orgId, providerId, (token) => provider.createMeeting(token, request));
-        await recordCanHost(orgId, providerId, true);
+        let hostRefused = false;
+        const made = await withAccessToken(hub, orgId, providerId, (token, connection) => {
+          hostRefused = connection.hostRefusedAt !== null;
+          return provider.createMeeting(token, request);
+        });
+        // Only a card that says "can't host" has anything to clear (as read just before the call).
+        if (hostRefused) await recordCanHost(orgId, providerId, true);
         return made;
       } catch (err) {
         return explain(orgId, providerId, err, { mayHaveHappened: true, scopeIsRequired: true });

@@ -83,6 +83,9 @@ export async function openPostgres(url: string, poolSize = 20, timeouts: Partial
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: t.connectMs,
+    // A burst after a quiet spell should find its connections open (and their prepared statements
+    // parsed), not pay PostgreSQL's connection start-up for each: idle ones close after a minute.
+    idleTimeoutMillis: 60_000,
     query_timeout: t.statementMs,
     statement_timeout: t.statementMs,
     idle_in_transaction_session_timeout: t.idleInTransactionMs,
