@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createZoomClient } from '../src/integrations/zoom/index.ts';
 import { load, median, p99, request } from './lib/load.ts';
-import { ROOT, bootstrap, randomName, rssMiB, runframeEnv, startEmptyServer, startRunframeProcess, startZoomSandbox, type Child } from './lib/processes.ts';
+import { ROOT, bootstrap, buildRunframe, randomName, rssMiB, runframeEnv, startEmptyServer, startRunframeProcess, startZoomSandbox, type Child } from './lib/processes.ts';
 import { api, connectZoom, declare, signIn, type Member } from './lib/runframe.ts';
 
 const num = (name: string, def: number) => Number(process.env[name] ?? def);
@@ -55,6 +55,8 @@ interface Row {
 const rows: Row[] = [];
 const children: Child[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
+
+await buildRunframe();
 
 // ---- The Zoom sandbox, with L added to every meeting create, and a bare client of its own app.
 const zoom = await startZoomSandbox();

@@ -17,7 +17,6 @@ import { startLiveHub, type LiveHub } from './platform/live.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { meetingEventHandler, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from './jobs/war-rooms.ts';
 import { drainWarRoomCreates } from './domain/war-rooms/in-flight.ts';
-import { createZoomSandbox } from './zoom-sandbox/index.ts';
 
 export interface Runframe {
   app: Hono<AppEnv>;
@@ -55,6 +54,8 @@ const WAR_ROOM_DRAIN_MS = 15_000;
  */
 async function startDemoSandbox(config: Config, log: Log) {
   const controlToken = randomBytes(32).toString('base64url');
+  // Loaded only in demo mode: a server talking to Zoom never evaluates the sandbox at start-up.
+  const { createZoomSandbox } = await import('./zoom-sandbox/index.ts');
   const sandbox = createZoomSandbox({
     basePath: SANDBOX_PREFIX,
     publicUrl: config.zoom.oauthBaseUrl,

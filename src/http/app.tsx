@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
@@ -27,8 +26,9 @@ import { ErrorAlert, Layout } from './web/layout.tsx';
 import { organizationPages } from './web/organization/routes.tsx';
 import { AppError } from '../shared/errors.ts';
 import { safeEqual } from '../platform/crypto.ts';
+import { PACKAGE_ROOT } from '../platform/package-root.ts';
 
-const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web/assets');
+const ASSETS = path.join(PACKAGE_ROOT, 'src/http/web/assets');
 const asset = (name: string) => readFileSync(path.join(ASSETS, name));
 
 export interface BuildAppOptions {
