@@ -1,7 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/client.ts';
-import { preparedQuery } from '../../platform/db/prepared.ts';
-import { memberships, organizations, sessions, users } from '../../platform/db/schema.ts';
+import { memberships, organizations, users } from '../../platform/db/schema.ts';
 import { notFound } from '../../shared/errors.ts';
 import { Role } from '../access/roles.ts';
 
@@ -18,20 +17,6 @@ export async function listUserMemberships(db: DbOrTx, userId: string): Promise<M
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
     .where(eq(memberships.userId, userId))
     .orderBy(asc(memberships.createdAt), asc(organizations.name));
-  return rows.map((r) => ({ ...r, role: Role.parse(r.role) }));
-}
-
-/** The memberships of a session's user, found by the session (so it can be read alongside the session). */
-export async function listSessionMemberships(db: DbOrTx, sessionIdHash: string): Promise<MembershipView[]> {
-  const rows = await preparedQuery(db, 'rf_session_memberships', (d) =>
-    d
-      .select({ orgId: memberships.orgId, orgName: organizations.name, role: memberships.role })
-      .from(sessions)
-      .innerJoin(memberships, eq(memberships.userId, sessions.userId))
-      .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-      .where(eq(sessions.idHash, sql.placeholder('idHash')))
-      .orderBy(asc(memberships.createdAt), asc(organizations.name)),
-  ).execute({ idHash: sessionIdHash });
   return rows.map((r) => ({ ...r, role: Role.parse(r.role) }));
 }
 

@@ -42,14 +42,22 @@ export async function findConnectionRow(db: DbOrTx, orgId: string, provider: str
 }
 
 export async function findConnectionView(db: DbOrTx, orgId: string, provider: string): Promise<ConnectionView | null> {
-  const [row] = await preparedQuery(db, 'rf_connection_view', (d) =>
+  return (await listConnectionViews(db, orgId)).find((v) => v.provider === provider) ?? null;
+}
+
+/** Every connection of the organization (one per provider; the incident page needs them all at once). */
+export async function listConnectionViews(db: DbOrTx, orgId: string): Promise<ConnectionView[]> {
+  const rows = await preparedQuery(db, 'rf_connection_views', (d) =>
     d
       .select({ c: integrationConnections, by: users.name })
       .from(integrationConnections)
       .leftJoin(users, eq(users.id, integrationConnections.connectedBy))
-      .where(and(eq(integrationConnections.orgId, sql.placeholder('orgId')), eq(integrationConnections.provider, sql.placeholder('provider')))),
-  ).execute({ orgId, provider });
-  if (!row) return null;
+      .where(eq(integrationConnections.orgId, sql.placeholder('orgId'))),
+  ).execute({ orgId });
+  return rows.map(toConnectionView);
+}
+
+function toConnectionView(row: { c: ConnectionRow; by: string | null }): ConnectionView {
   const c = row.c;
   return {
     provider: c.provider,
