@@ -2,13 +2,13 @@ import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { sha256Hex } from '../../platform/crypto.ts';
 import { countMetric } from '../../platform/metrics.ts';
-import { idempotencyKeys, timelineEntries, warRooms } from '../../platform/db/schema.ts';
-import type { Db, DbOrTx, Tx } from '../../platform/db/client.ts';
+import { auditLog, idempotencyKeys, incidents, timelineEntries, warRooms } from '../../platform/db/schema.ts';
+import { queryRows, type Db, type DbOrTx, type Tx } from '../../platform/db/client.ts';
 import { AppError, ERROR_CODES, conflict, validationError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { parseInput } from '../../shared/validate.ts';
 import { requirePermission } from '../access/roles.ts';
-import { recordAudit } from '../audit/record-audit.ts';
+import { auditRow, recordAudit } from '../audit/record-audit.ts';
 import type { Ctx } from '../context.ts';
 import { IdempotencyKey } from '../idempotency.ts';
 import type { IncidentView } from '../incidents/model.ts';
@@ -298,6 +298,12 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
   }
   const now = ctx.clock.now();
   const lead = args.automatic ? `Automatic ${name} war room` : `${name} war room`;
+  // The usual outcome in one statement: the meeting made, the incident still active, nothing adopted.
+  if (!(outcome instanceof MeetingError) && outcome !== null && adoptedFrom === null) {
+    const recorded = await recordActiveAtOnce(args, incident, row, outcome, lead, now);
+    if (recorded) return toWarRoomView(recorded, name, ctx.clock.now());
+    // The incident was resolved meanwhile, or the row was settled by someone else: the full path decides.
+  }
   const final = await ctx.db.transaction(async (tx) => {
     if (outcome instanceof MeetingError) {
       const e = outcome.appError;
@@ -353,6 +359,61 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
     throw outcome.appError;
   }
   return view;
+}
+
+/**
+ * Records a made meeting on a still-`creating` war room of a still-active incident, with its timeline
+ * entry and audit row, in one statement (one round trip, one commit) instead of a six-step
+ * transaction. Same rules as recordMeeting: the incident's row is locked first (`FOR UPDATE`), so a
+ * resolve either committed before (then the incident is not active here, nothing is written, and
+ * the caller takes the full path, which records the war room ended) or waits for this commit and
+ * then ends what it recorded. Null when nothing was written.
+ */
+async function recordActiveAtOnce(
+  args: CreateWarRoomArgs,
+  incident: IncidentView,
+  row: WarRoomRow,
+  made: { meetingId: string; joinUrl: string },
+  lead: string,
+  now: Date,
+): Promise<WarRoomRow | null> {
+  const { ctx } = args;
+  const entry = {
+    id: newId(),
+    body: `${lead} created (meeting ID ${made.meetingId}). Join from the incident page.`,
+    data: { provider: row.provider, state: 'active', meetingId: made.meetingId, automatic: args.automatic === true, warRoomId: row.id },
+  };
+  const a = auditRow(ctx.clock, ctx.meta, {
+    orgId: ctx.actor.orgId,
+    actorUserId: ctx.actor.userId,
+    actorLabel: ctx.actor.via === 'system' ? `${actorLabel(ctx.actor)} via automation` : actorLabel(ctx.actor),
+    action: 'war_room.created',
+    targetType: 'incident',
+    targetId: incident.id,
+    metadata: { incident: incident.reference, provider: row.provider, meeting_id: made.meetingId },
+  });
+  const at = now.toISOString();
+  const rows = await queryRows(
+    ctx.db,
+    sql`with inc as (
+          select ${incidents.id} from ${incidents}
+          where ${incidents.id} = ${incident.id}::uuid and ${incidents.status} not in ('resolved', 'closed')
+          for update
+        ), upd as (
+          update ${warRooms} set state = 'active', provider_meeting_id = ${made.meetingId}, join_url = ${made.joinUrl}, activated_at = ${at}::timestamptz, outcome_unknown = false
+          where id = ${row.id}::uuid and state = 'creating' and exists (select 1 from inc)
+          returning id
+        ), entry as (
+          insert into ${timelineEntries} (id, org_id, incident_id, kind, actor_user_id, actor_label, body, data, created_at)
+          select ${entry.id}::uuid, ${ctx.actor.orgId}::uuid, ${incident.id}::uuid, 'war_room', ${ctx.actor.userId}::uuid, ${ctx.actor.name}, ${entry.body}, ${JSON.stringify(entry.data)}::jsonb, ${at}::timestamptz from upd
+        ), audit as (
+          insert into ${auditLog} (id, org_id, actor_user_id, actor_label, action, target_type, target_id, ip, user_agent, metadata, created_at)
+          select ${a.id}::uuid, ${a.orgId}::uuid, ${a.actorUserId}::uuid, ${a.actorLabel}, ${a.action}, ${a.targetType}, ${a.targetId}, ${a.ip}, ${a.userAgent}, ${JSON.stringify(a.metadata)}::jsonb, ${a.createdAt.toISOString()}::timestamptz from upd
+        )
+        select id from upd`,
+  );
+  if (rows.length === 0) return null;
+  return { ...row, state: 'active', providerMeetingId: made.meetingId, joinUrl: made.joinUrl, activatedAt: now, outcomeUnknown: false };
 }
 
 /**
