@@ -98,6 +98,8 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
       fields: input.provider ? [{ field: 'provider', reason: 'is not connected' }] : [],
     });
   }
+  // The token is read while the slot is claimed, not after.
+  meetings.prepareCreate?.(ctx.actor.orgId, providerId);
   const first = key === undefined ? await claimFreeSlot(ctx.db, args, incident, providerId) : null;
   let claim = first ?? (await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key)));
   if (claim.kind === 'existing' && isStaleCreating(claim.row, ctx.clock.now(), args.timing)) {

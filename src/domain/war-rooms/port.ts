@@ -8,6 +8,11 @@ export interface MeetingPort {
   connectedProviders(orgId: string): Promise<{ id: string; displayName: string }[]>;
   displayName(providerId: string): string;
   createMeeting(orgId: string, providerId: string, request: { topic: string; agenda: string; startTime: Date; durationMinutes: number }): Promise<{ meetingId: string; joinUrl: string }>;
+  /**
+   * A create on this provider is likely to follow: the port may read what it needs for it (the
+   * connection and its token) meanwhile. A hint only; nothing happens at the provider.
+   */
+  prepareCreate?(orgId: string, providerId: string): void;
   /** A meeting an earlier attempt made, found by the marker in its agenda. */
   findMeetingByMarker(orgId: string, providerId: string, marker: string): Promise<{ meetingId: string; joinUrl: string } | null>;
   endMeeting(orgId: string, providerId: string, meetingId: string): Promise<void>;

@@ -8,7 +8,8 @@ import { requireProvider, type HubDeps } from './context.ts';
 import { markReconnectRequired, providerSource } from './connections.ts';
 import { revokeBeforeDropping } from './revoke-before-dropping.ts';
 import { cannotHostMessage, endScopeMissingMessage, ProviderError, providerAppError } from './provider.ts';
-import { withAccessToken } from './token-getter.ts';
+import { accessTokenAndRow, withAccessToken } from './token-getter.ts';
+import type { ConnectionRow } from './connections.ts';
 
 /** War rooms reach providers only through this port, always with the one token getter. */
 export function meetingPort(hub: HubDeps): MeetingPort {
@@ -60,7 +61,16 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       .catch((err: unknown) => hub.log.warn({ err, provider: providerId }, 'could not record hosting rights on the connection'));
   };
 
+  // prepareCreate's token read, used by the next create on the same organization and provider.
+  let prepared: { key: string; read: Promise<{ token: string; row: ConnectionRow }> } | null = null;
+
   return {
+    prepareCreate(orgId, providerId) {
+      const read = accessTokenAndRow(hub, orgId, providerId);
+      // Nobody may ever ask (the slot was taken): a failure then is not an unhandled rejection.
+      read.catch(() => undefined);
+      prepared = { key: `${orgId}/${providerId}`, read };
+    },
     availableProviders: () => [...hub.providers.values()].map((p) => ({ id: p.id, displayName: p.displayName })),
     async connectedProviders(orgId) {
       const rows = await preparedQuery(hub.db, 'rf_connected_providers', (db) =>
@@ -77,10 +87,18 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       const provider = requireProvider(hub, providerId);
       try {
         let hostRefused = false;
-        const made = await withAccessToken(hub, orgId, providerId, (token, connection) => {
-          hostRefused = connection.hostRefusedAt !== null;
-          return provider.createMeeting(token, request);
-        });
+        const started = prepared?.key === `${orgId}/${providerId}` ? prepared.read : undefined;
+        prepared = null;
+        const made = await withAccessToken(
+          hub,
+          orgId,
+          providerId,
+          (token, connection) => {
+            hostRefused = connection.hostRefusedAt !== null;
+            return provider.createMeeting(token, request);
+          },
+          started,
+        );
         // Only a card that says "can't host" has anything to clear (as read just before the call).
         if (hostRefused) await recordCanHost(orgId, providerId, true);
         return made;

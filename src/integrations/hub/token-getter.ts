@@ -60,7 +60,7 @@ export async function getAccessToken(hub: HubDeps, orgId: string, providerId: st
 }
 
 /** getAccessToken, with the connection row the token came from (read just before, or refreshed from). */
-async function accessTokenAndRow(hub: HubDeps, orgId: string, providerId: string, stale?: string): Promise<{ token: string; row: ConnectionRow }> {
+export async function accessTokenAndRow(hub: HubDeps, orgId: string, providerId: string, stale?: string): Promise<{ token: string; row: ConnectionRow }> {
   const provider = requireProvider(hub, providerId);
   const fresh = (c: Credentials) => !expiresSoon(c, hub.clock.now()) && c.accessToken !== stale;
   const deadline = Date.now() + WAIT_FOR_REFRESH_MS;
@@ -175,8 +175,15 @@ async function refreshUnderLease(hub: HubDeps, provider: ProviderAdapter, row: U
  * Runs a provider call with a token. A token the provider refuses (401/124) gets one refresh and
  * one retry; refused again, the connection needs reconnecting.
  */
-export async function withAccessToken<T>(hub: HubDeps, orgId: string, providerId: string, call: (token: string, connection: ConnectionRow) => Promise<T>): Promise<T> {
-  const { token, row: used } = await accessTokenAndRow(hub, orgId, providerId);
+export async function withAccessToken<T>(
+  hub: HubDeps,
+  orgId: string,
+  providerId: string,
+  call: (token: string, connection: ConnectionRow) => Promise<T>,
+  /** A token read already started for this call (accessTokenAndRow), used for the first attempt. */
+  started?: Promise<{ token: string; row: ConnectionRow }>,
+): Promise<T> {
+  const { token, row: used } = await (started ?? accessTokenAndRow(hub, orgId, providerId));
   try {
     return await call(token, used);
   } catch (err) {
