@@ -234,11 +234,22 @@ async function liveRow(m: Member, second: string, dbUrl: string) {
   void ready;
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
-  const commits = async () => Number((await db.query(`select xact_commit from pg_stat_database where datname = current_database()`)).rows[0]?.xact_commit ?? 0);
-  // Idle: database transactions over 3 s with every watcher open (the job worker's polls included; compare with none open below).
-  const c0 = await commits();
-  await new Promise((r) => setTimeout(r, 3000));
-  const idleWith = (await commits()) - c0 - 1;
+  // Reads of Runframe's tables, the job queue's excepted (each process polls it once a second, watchers or not).
+  const reads = async () =>
+    Number((await db.query(`select coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0) as n from pg_stat_user_tables where relname <> 'jobs'`)).rows[0]?.n ?? 0);
+  // Idle: table reads in a quiet 3 s with every watcher open (compare with none open below; statistics
+  // reach pg_stat_user_tables within a second or so). The least of three windows: a periodic job (once a minute, in either
+  // process) lands in one window now and then, watchers or not.
+  const quietest = async () => {
+    let least = Infinity;
+    for (let w = 0; w < 3; w++) {
+      const c = await reads();
+      await new Promise((r) => setTimeout(r, 3000));
+      least = Math.min(least, (await reads()) - c);
+    }
+    return least;
+  };
+  const idleWith = await quietest();
   const delays: number[] = [];
   for (let k = 0; k < CHANGES; k++) {
     const seen = new Set<number>();
@@ -257,12 +268,10 @@ async function liveRow(m: Member, second: string, dbUrl: string) {
   }
   for (const s of sockets) s.destroy();
   await new Promise((r) => setTimeout(r, 500));
-  const c1 = await commits();
-  await new Promise((r) => setTimeout(r, 3000));
-  const idleWithout = (await commits()) - c1 - 1;
+  const idleWithout = await quietest();
   await db.end();
   const q = p99(delays);
-  rows.push({ what: `${WATCHERS} watchers of one incident on 2 processes: a change reaches all`, engine: 'postgres', value: `p99 ${q.toFixed(0)} ms, idle +${Math.max(0, idleWith - idleWithout)} queries/3 s`, target: 'p99 ≤ 1000 ms, idle: no queries', met: q <= 1000 && idleWith - idleWithout <= 0, detail: { p99Ms: q, medianMs: median(delays), idleCommitsWith: idleWith, idleCommitsWithout: idleWithout } });
+  rows.push({ what: `${WATCHERS} watchers of one incident on 2 processes: a change reaches all`, engine: 'postgres', value: `p99 ${q.toFixed(0)} ms, idle +${Math.max(0, idleWith - idleWithout)} table reads/3 s`, target: 'p99 ≤ 1000 ms, idle: no queries', met: q <= 1000 && idleWith - idleWithout <= 0, detail: { p99Ms: q, medianMs: median(delays), idleReadsWith: idleWith, idleReadsWithout: idleWithout } });
 }
 
 async function member(base: string, creds: { apiToken: string }, email: string, connect: boolean): Promise<Member> {
