@@ -17,8 +17,6 @@ import { startLiveHub, type LiveHub } from './platform/live.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { LIVE_POLL, meetingEventHandler, STALE_WAR_ROOMS_SWEEP, warRoomJobs } from './jobs/war-rooms.ts';
 import { drainWarRoomCreates } from './domain/war-rooms/in-flight.ts';
-import { createZoomSandbox } from './zoom-sandbox/index.ts';
-import { createGoogleSandbox } from './google-sandbox/index.ts';
 
 export interface Runframe {
   app: Hono<AppEnv>;
@@ -59,6 +57,8 @@ const WAR_ROOM_DRAIN_MS = 15_000;
  */
 async function startDemoSandbox(config: Config, log: Log) {
   const controlToken = randomBytes(32).toString('base64url');
+  // Loaded only in demo mode: a server talking to Zoom never evaluates the sandbox at start-up.
+  const { createZoomSandbox } = await import('./zoom-sandbox/index.ts');
   const sandbox = createZoomSandbox({
     basePath: SANDBOX_PREFIX,
     publicUrl: config.zoom.oauthBaseUrl,
@@ -94,8 +94,10 @@ async function startDemoSandbox(config: Config, log: Log) {
  * Demo mode without GOOGLE_CLIENT_ID: the built-in Google sandbox is served by this same server, with
  * Runframe registered as its OAuth client; its state lives under DATA_DIR.
  */
-function startDemoGoogleSandbox(config: Config, log: Log) {
+async function startDemoGoogleSandbox(config: Config, log: Log) {
   const controlToken = randomBytes(32).toString('base64url');
+  // Loaded only in demo mode, like the Zoom sandbox.
+  const { createGoogleSandbox } = await import('./google-sandbox/index.ts');
   const sandbox = createGoogleSandbox({
     basePath: GOOGLE_SANDBOX_PREFIX,
     publicUrl: config.google.authBaseUrl,
@@ -127,7 +129,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     warRoomTiming: { ttlMs: config.warRoomTtlHours * 3_600_000, retryDelaysMs: [500, 2000] },
   };
   const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
-  const googleSandbox = config.google.mode === 'sandbox' ? startDemoGoogleSandbox(config, log) : null;
+  const googleSandbox = config.google.mode === 'sandbox' ? await startDemoGoogleSandbox(config, log) : null;
   const live = await startLiveHub(database, (err) => log.error({ err }, 'a live-update watcher failed'));
   const app = buildApp({
     live,

@@ -105,12 +105,23 @@ export async function bootstrap(env: Record<string, string>, email: string): Pro
 
 export const PASSWORD = 'correct horse battery staple';
 
-/** Starts Runframe like `npm start` and resolves when /readyz says ready; `ms` is spawn to ready. */
+/** `npm start`'s build step (prestart), once per bench run. */
+export async function buildRunframe(): Promise<void> {
+  const proc = spawn(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  if (code !== 0) throw new Error(`npm run build failed (${code})`);
+}
+
+/** Starts Runframe like `npm start` (after buildRunframe) and resolves when /readyz says ready; `ms` is spawn to ready. */
 export async function startRunframeProcess(env: Record<string, string>): Promise<{ child: Child; base: string; ms: number }> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, ['--import', TSX, 'src/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_RUNFRAME_NODE_ARGS: extra node flags for Runframe only (e.g. --cpu-prof while profiling).
+  const extra = (process.env['BENCH_RUNFRAME_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...extra, 'dist/runframe.mjs'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // BENCH_SHOW_STDERR=1 passes Runframe's stderr through (diagnostics while profiling).
+  if (process.env['BENCH_SHOW_STDERR']) proc.stderr.on('data', (d: Buffer) => process.stderr.write(d));
   proc.once('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM') process.stderr.write(`bench: Runframe exited (${code ?? signal}): ${err.slice(-3000)}\n`);
   });

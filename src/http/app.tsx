@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requireProvider } from '../integrations/hub/context.ts';
@@ -27,8 +26,9 @@ import { ErrorAlert, Layout } from './web/layout.tsx';
 import { organizationPages } from './web/organization/routes.tsx';
 import { AppError } from '../shared/errors.ts';
 import { safeEqual } from '../platform/crypto.ts';
+import { PACKAGE_ROOT } from '../platform/package-root.ts';
 
-const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web/assets');
+const ASSETS = path.join(PACKAGE_ROOT, 'src/http/web/assets');
 const asset = (name: string) => readFileSync(path.join(ASSETS, name));
 
 export interface BuildAppOptions {
@@ -59,6 +59,16 @@ const tooLarge = (max: number): never => {
     fields: [{ field: 'body', reason: `must be at most ${max} bytes` }],
   });
 };
+
+/**
+ * Runs a body middleware only for requests that can carry a body. GET and HEAD have none, and asking
+ * for one (bodyLimit reads `c.req.raw.body`) made the Node adapter build a full fetch Request for
+ * every page view and API read: a measurable share of a GET's CPU (docs/decisions/0006).
+ */
+const withBody =
+  (mw: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> =>
+  (c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : mw(c, next);
 
 export const API_ROUTES: ApiRoute[] = [...incidentRoutes, ...warRoomRoutes, ...memberRoutes, ...auditRoutes];
 
@@ -112,8 +122,8 @@ export function buildApp({ deps, web, mounts = [], meetingEvents, live, metricsT
     }),
   );
   // Webhook deliveries are small JSON events; anything else is capped well before it reaches a parser.
-  app.use('/webhooks/*', bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: () => tooLarge(WEBHOOK_BODY_LIMIT) }));
-  app.use('*', bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge(BODY_LIMIT) }));
+  app.use('/webhooks/*', withBody(bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: () => tooLarge(WEBHOOK_BODY_LIMIT) })));
+  app.use('*', withBody(bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge(BODY_LIMIT) })));
   // Provider webhooks carry no cookie and no CSRF token: their signature is checked instead.
   app.post('/webhooks/:provider', async (c) => {
     const providerId = c.req.param('provider');

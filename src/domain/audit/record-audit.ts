@@ -22,13 +22,32 @@ const SECRETISH = /token|secret|password|code|cookie|authorization|start_url/i;
  * look like one are refused loudly in development rather than silently stored.
  */
 export async function recordAudit(tx: DbOrTx, clock: Clock, meta: RequestMeta, input: AuditInput): Promise<void> {
+  await tx.insert(auditLog).values(auditRow(clock, meta, input));
+}
+
+export interface AuditRow {
+  id: string;
+  orgId: string | null;
+  actorUserId: string | null;
+  actorLabel: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  ip: string;
+  userAgent: string;
+  metadata: NonNullable<AuditInput['metadata']>;
+  createdAt: Date;
+}
+
+/** The audit row recordAudit writes, for a statement that writes it along with other changes. */
+export function auditRow(clock: Clock, meta: RequestMeta, input: AuditInput): AuditRow {
   const metadata = input.metadata ?? {};
   for (const key of Object.keys(metadata)) {
     if (SECRETISH.test(key) && !key.endsWith('_fingerprint') && !key.endsWith('_prefix') && !key.endsWith('_name')) {
       throw new Error(`audit metadata key "${key}" looks like a secret`);
     }
   }
-  await tx.insert(auditLog).values({
+  return {
     id: newId(),
     orgId: input.orgId,
     actorUserId: input.actorUserId,
@@ -40,5 +59,5 @@ export async function recordAudit(tx: DbOrTx, clock: Clock, meta: RequestMeta, i
     userAgent: meta.userAgent.slice(0, 500),
     metadata,
     createdAt: clock.now(),
-  });
+  };
 }

@@ -1,4 +1,5 @@
-import { aliasedTable, and, eq } from 'drizzle-orm';
+import { aliasedTable, and, eq, sql } from 'drizzle-orm';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { DbOrTx } from '../../platform/db/client.ts';
 import { incidents, users } from '../../platform/db/schema.ts';
 import { notFound } from '../../shared/errors.ts';
@@ -55,10 +56,17 @@ export async function requireIncident(db: DbOrTx, orgId: string, ref: string): P
 
 export async function findIncident(db: DbOrTx, orgId: string, ref: string): Promise<IncidentView | null> {
   const byNumber = /^(?:INC-)?(\d{1,9})$/i.exec(ref.trim());
-  let condition;
-  if (byNumber) condition = eq(incidents.number, Number(byNumber[1]));
-  else if (isUuid(ref)) condition = eq(incidents.id, ref);
-  else return null;
-  const [row] = await incidentQuery(db).where(and(eq(incidents.orgId, orgId), condition));
+  let rows;
+  if (byNumber) {
+    rows = await preparedQuery(db, 'rf_incident_by_number', (d) =>
+      incidentQuery(d).where(and(eq(incidents.orgId, sql.placeholder('orgId')), eq(incidents.number, sql.placeholder('number')))),
+    ).execute({ orgId, number: Number(byNumber[1]) });
+  } else if (isUuid(ref)) {
+    rows = await preparedQuery(db, 'rf_incident_by_id', (d) => incidentQuery(d).where(and(eq(incidents.orgId, sql.placeholder('orgId')), eq(incidents.id, sql.placeholder('id'))))).execute({
+      orgId,
+      id: ref,
+    });
+  } else return null;
+  const [row] = rows;
   return row ? toIncidentView(row) : null;
 }

@@ -1,10 +1,12 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import { randomToken, sha256Hex } from '../../platform/crypto.ts';
-import { sessions, users } from '../../platform/db/schema.ts';
+import { memberships, organizations, sessions, users } from '../../platform/db/schema.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Actor, Deps, RequestMeta } from '../context.ts';
 import { actorLabel } from './fields.ts';
-import { listUserMemberships, type MembershipView } from './memberships.ts';
+import { Role } from '../access/roles.ts';
+import type { MembershipView } from './memberships.ts';
 
 export interface SessionView {
   idHash: string;
@@ -32,13 +34,27 @@ export async function createSession(deps: Deps, userId: string, orgId: string | 
 
 /** A session that expired or was signed out is simply absent. */
 export async function resolveSession(deps: Deps, token: string): Promise<SessionView | null> {
-  const [row] = await deps.db
-    .select({ s: sessions, u: { id: users.id, name: users.name, email: users.email } })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.idHash, sha256Hex(token)), gt(sessions.expiresAt, deps.clock.now())));
+  // The session, its user and the user's memberships in one statement (one row per membership; one
+  // row with no membership when there is none): every signed-in page runs it.
+  const rows = await preparedQuery(deps.db, 'rf_session', (db) =>
+    db
+      .select({
+        s: sessions,
+        u: { id: users.id, name: users.name, email: users.email },
+        orgId: memberships.orgId,
+        orgName: organizations.name,
+        role: memberships.role,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .leftJoin(memberships, eq(memberships.userId, sessions.userId))
+      .leftJoin(organizations, eq(organizations.id, memberships.orgId))
+      .where(and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now'))))
+      .orderBy(asc(memberships.createdAt), asc(organizations.name)),
+  ).execute({ idHash: sha256Hex(token), now: deps.clock.now() });
+  const row = rows[0];
   if (!row) return null;
-  const all = await listUserMemberships(deps.db, row.u.id);
+  const all: MembershipView[] = rows.flatMap((r) => (r.orgId !== null && r.orgName !== null && r.role !== null ? [{ orgId: r.orgId, orgName: r.orgName, role: Role.parse(r.role) }] : []));
   // The active organization falls back to the first remaining one if the user was removed from it.
   const active = all.find((m) => m.orgId === row.s.activeOrgId) ?? all[0];
   const actor: Actor | null = active

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import { z } from 'zod';
 import type { DbOrTx } from '../../platform/db/client.ts';
 import { timelineEntries } from '../../platform/db/schema.ts';
@@ -46,12 +47,23 @@ export async function timelinePage(db: DbOrTx, orgId: string, incidentId: string
   if (w.after !== undefined) where.push(gt(timelineEntries.seq, w.after));
   if (w.before !== undefined) where.push(lt(timelineEntries.seq, w.before));
   const newestFirst = w.latest === true || (w.before !== undefined && w.after === undefined);
-  const rows = await db
-    .select()
-    .from(timelineEntries)
-    .where(and(...where))
-    .orderBy(newestFirst ? desc(timelineEntries.seq) : asc(timelineEntries.seq))
-    .limit(w.limit + 1);
+  // The incident page's window (the newest entries) is read on every page view: prepared.
+  const rows =
+    w.latest === true && w.after === undefined && w.before === undefined
+      ? await preparedQuery(db, 'rf_timeline_latest', (d) =>
+          d
+            .select()
+            .from(timelineEntries)
+            .where(and(eq(timelineEntries.orgId, sql.placeholder('orgId')), eq(timelineEntries.incidentId, sql.placeholder('incidentId'))))
+            .orderBy(desc(timelineEntries.seq))
+            .limit(sql.placeholder('limit')),
+        ).execute({ orgId, incidentId, limit: w.limit + 1 })
+      : await db
+          .select()
+          .from(timelineEntries)
+          .where(and(...where))
+          .orderBy(newestFirst ? desc(timelineEntries.seq) : asc(timelineEntries.seq))
+          .limit(w.limit + 1);
   const more = rows.length > w.limit;
   const page = rows.slice(0, w.limit);
   if (newestFirst) page.reverse();

@@ -1,14 +1,14 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { sha256Hex } from '../../platform/crypto.ts';
 import { countMetric } from '../../platform/metrics.ts';
-import { idempotencyKeys, timelineEntries, warRooms } from '../../platform/db/schema.ts';
-import type { Tx } from '../../platform/db/client.ts';
+import { auditLog, idempotencyKeys, incidents, timelineEntries, warRooms } from '../../platform/db/schema.ts';
+import { queryRows, type Db, type DbOrTx, type Tx } from '../../platform/db/client.ts';
 import { AppError, ERROR_CODES, conflict, validationError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { parseInput } from '../../shared/validate.ts';
 import { requirePermission } from '../access/roles.ts';
-import { recordAudit } from '../audit/record-audit.ts';
+import { auditRow, recordAudit } from '../audit/record-audit.ts';
 import type { Ctx } from '../context.ts';
 import { IdempotencyKey } from '../idempotency.ts';
 import type { IncidentView } from '../incidents/model.ts';
@@ -93,13 +93,16 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
   if (input.provider && !available.some((p) => p.id === input.provider)) {
     throw validationError([{ field: 'provider', reason: `must be one of: ${available.map((p) => p.id).join(', ')}` }]);
   }
-  const incident = await requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef);
+  // Side by side: everything before the provider call waits for the slowest read, not their sum.
+  const [incident, connected, { defaultProvider }] = await Promise.all([
+    requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef),
+    meetings.connectedProviders(ctx.actor.orgId),
+    readWarRoomSettings(ctx.db, ctx.actor.orgId),
+  ]);
   if (!incident.active) {
     throw conflict(`${incident.reference} is ${incident.status}: war rooms are for active incidents.`, 'Reopen the incident first if it needs a live call.');
   }
-  const connected = await meetings.connectedProviders(ctx.actor.orgId);
   // No choice made: the organization's default provider when it is connected, else the first connected one.
-  const { defaultProvider } = await readWarRoomSettings(ctx.db, ctx.actor.orgId);
   const providerId = input.provider || (connected.some((p) => p.id === defaultProvider) ? defaultProvider : connected[0]?.id);
   if (!providerId || !connected.some((p) => p.id === providerId)) {
     const name = input.provider ? meetings.displayName(input.provider) : (meetings.availableProviders()[0]?.displayName ?? 'The video provider');
@@ -108,7 +111,10 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
       fields: input.provider ? [{ field: 'provider', reason: 'is not connected' }] : [],
     });
   }
-  let claim = await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key));
+  // The token is read while the slot is claimed, not after.
+  meetings.prepareCreate?.(ctx.actor.orgId, providerId);
+  const first = key === undefined ? await claimFreeSlot(ctx.db, args, incident, providerId) : null;
+  let claim = first ?? (await ctx.db.transaction((tx) => claimSlot(tx, args, incident, providerId, key)));
   if (claim.kind === 'existing' && isStaleCreating(claim.row, ctx.clock.now(), args.timing)) {
     // Its process stopped before the provider answered: settle it by its marker, then claim again.
     // Concurrent clicks may all search; the conditional update lets one settle, the new claim one create.
@@ -117,7 +123,7 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
   }
   if (claim.kind === 'existing') return { warRoom: await settled(args, incident, claim.row, clicked), created: false };
   const row = claim.row;
-  return { warRoom: await whileCreatingRow(row.id, () => runCreate(args, incident, row)), created: true };
+  return { warRoom: await whileCreatingRow(row.id, () => runCreate(args, incident, row, row.nothingToAdopt === true)), created: true };
 }
 
 function parseKey(raw: string): string {
@@ -126,11 +132,9 @@ function parseKey(raw: string): string {
   return r.data;
 }
 
-async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView, providerId: string, key: string | undefined): Promise<{ kind: 'existing' | 'claimed'; row: WarRoomRow }> {
-  const { ctx, timing } = args;
+async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView, providerId: string, key: string | undefined): Promise<{ kind: 'existing' | 'claimed'; row: WarRoomRow & { nothingToAdopt?: boolean } }> {
+  const { ctx } = args;
   const now = ctx.clock.now();
-  // An active war room past its time is expired now, which frees the slot.
-  await expireWarRooms(tx, ctx.clock, { incidentId: incident.id });
   const id = newId();
   if (key !== undefined) {
     const requestHash = sha256Hex(`${incident.id}:${providerId}`);
@@ -154,8 +158,31 @@ async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView
         .where(and(eq(idempotencyKeys.orgId, ctx.actor.orgId), eq(idempotencyKeys.userId, ctx.actor.userId), eq(idempotencyKeys.scope, 'war_room.create'), eq(idempotencyKeys.key, key)));
     }
   }
-  // The partial unique index (one creating-or-active war room per incident) decides the race.
-  const [claimed] = await tx
+  let claimed = await insertCreatingRow(tx, args, incident, providerId, id);
+  // An active war room past its time is expired now, which frees the slot.
+  if (!claimed && (await expireWarRooms(tx, ctx.clock, { incidentId: incident.id })) > 0) claimed = await insertCreatingRow(tx, args, incident, providerId, id);
+  if (claimed) return { kind: 'claimed', row: claimed };
+  const [open] = await tx.select().from(warRooms).where(and(eq(warRooms.incidentId, incident.id), inArray(warRooms.state, ['creating', 'active'])));
+  if (!open) throw new AppError('conflict', 'Another war room was being set up at the same moment. Try again.');
+  if (key !== undefined) {
+    await tx
+      .update(idempotencyKeys)
+      .set({ resourceId: open.id })
+      .where(and(eq(idempotencyKeys.orgId, ctx.actor.orgId), eq(idempotencyKeys.userId, ctx.actor.userId), eq(idempotencyKeys.scope, 'war_room.create'), eq(idempotencyKeys.key, key)));
+  }
+  return { kind: 'existing', row: open };
+}
+
+/**
+ * The partial unique index (one creating-or-active war room per incident) decides the race. The
+ * answer also says whether the incident has other attempts whose meeting this one might have to
+ * adopt (failed with the outcome unknown) or that were still creating as this statement saw them
+ * (which may have failed since): without either, runCreate need not read the war rooms again.
+ */
+async function insertCreatingRow(db: DbOrTx, args: CreateWarRoomArgs, incident: IncidentView, providerId: string, id: string): Promise<(WarRoomRow & { nothingToAdopt: boolean }) | undefined> {
+  const { ctx, timing } = args;
+  const now = ctx.clock.now();
+  const [claimed] = await db
     .insert(warRooms)
     .values({
       id,
@@ -170,17 +197,22 @@ async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView
       expiresAt: new Date(now.getTime() + timing.ttlMs),
     })
     .onConflictDoNothing()
-    .returning();
-  if (claimed) return { kind: 'claimed', row: claimed };
-  const [open] = await tx.select().from(warRooms).where(and(eq(warRooms.incidentId, incident.id), inArray(warRooms.state, ['creating', 'active'])));
-  if (!open) throw new AppError('conflict', 'Another war room was being set up at the same moment. Try again.');
-  if (key !== undefined) {
-    await tx
-      .update(idempotencyKeys)
-      .set({ resourceId: open.id })
-      .where(and(eq(idempotencyKeys.orgId, ctx.actor.orgId), eq(idempotencyKeys.userId, ctx.actor.userId), eq(idempotencyKeys.scope, 'war_room.create'), eq(idempotencyKeys.key, key)));
-  }
-  return { kind: 'existing', row: open };
+    .returning({
+      ...getTableColumns(warRooms),
+      others: sql<number>`(select count(*) from ${warRooms} as o where o.incident_id = ${incident.id} and o.id <> ${id} and (o.state = 'creating' or (o.state = 'failed' and o.outcome_unknown)))`.mapWith(Number),
+    });
+  if (!claimed) return undefined;
+  const { others, ...row } = claimed;
+  return { ...row, nothingToAdopt: others === 0 };
+}
+
+/**
+ * The common case in one statement, without a transaction around it: no Idempotency-Key and a free
+ * slot. Anything else (the slot taken, an expired war room to clear first) goes through claimSlot.
+ */
+async function claimFreeSlot(db: Db, args: CreateWarRoomArgs, incident: IncidentView, providerId: string): Promise<{ kind: 'claimed'; row: WarRoomRow & { nothingToAdopt?: boolean } } | null> {
+  const claimed = await insertCreatingRow(db, args, incident, providerId, newId());
+  return claimed ? { kind: 'claimed', row: claimed } : null;
 }
 
 /**
@@ -241,7 +273,7 @@ async function failureOf(args: CreateWarRoomArgs, incident: IncidentView, row: W
 
 const FailureData = z.object({ code: z.enum(ERROR_CODES), retryAfterSeconds: z.number().int().nonnegative().optional() });
 
-async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow): Promise<WarRoomView> {
+async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: WarRoomRow, nothingToAdopt: boolean): Promise<WarRoomView> {
   const { ctx, meetings, timing } = args;
   const name = meetings.displayName(row.provider);
   const link = `${ctx.settings.publicUrl}/incidents/${incident.number}`;
@@ -253,7 +285,9 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
   // Retries stop well before the row would look abandoned to the stale-war-room sweep.
   const retryUntil = row.createdAt.getTime() + stopRetryingMs(timing);
   try {
-    const adopted = await adoptEarlierUncertainAttempt(args, incident, row.provider);
+    // Read after the claim (an attempt still creating before it may have failed meanwhile), unless
+    // the claim itself saw no earlier attempt that could matter.
+    const adopted = nothingToAdopt ? null : await adoptEarlierUncertainAttempt(args, incident, row.provider);
     if (adopted) {
       outcome = adopted.meeting;
       adoptedFrom = adopted.rowId;
@@ -280,6 +314,12 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
   }
   const now = ctx.clock.now();
   const lead = args.automatic ? `Automatic ${name} war room` : `${name} war room`;
+  // The usual outcome in one statement: the meeting made, the incident still active, nothing adopted.
+  if (!(outcome instanceof MeetingError) && outcome !== null && adoptedFrom === null) {
+    const recorded = await recordActiveAtOnce(args, incident, row, outcome, lead, now);
+    if (recorded) return toWarRoomView(recorded, name, ctx.clock.now());
+    // The incident was resolved meanwhile, or the row was settled by someone else: the full path decides.
+  }
   const final = await ctx.db.transaction(async (tx) => {
     if (outcome instanceof MeetingError) {
       const e = outcome.appError;
@@ -335,6 +375,61 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
     throw outcome.appError;
   }
   return view;
+}
+
+/**
+ * Records a made meeting on a still-`creating` war room of a still-active incident, with its timeline
+ * entry and audit row, in one statement (one round trip, one commit) instead of a six-step
+ * transaction. Same rules as recordMeeting: the incident's row is locked first (`FOR UPDATE`), so a
+ * resolve either committed before (then the incident is not active here, nothing is written, and
+ * the caller takes the full path, which records the war room ended) or waits for this commit and
+ * then ends what it recorded. Null when nothing was written.
+ */
+async function recordActiveAtOnce(
+  args: CreateWarRoomArgs,
+  incident: IncidentView,
+  row: WarRoomRow,
+  made: MadeMeeting,
+  lead: string,
+  now: Date,
+): Promise<WarRoomRow | null> {
+  const { ctx } = args;
+  const entry = {
+    id: newId(),
+    body: `${lead} created (${meetingLabel(made)}). Join from the incident page.`,
+    data: { provider: row.provider, state: 'active', meetingId: made.meetingId, automatic: args.automatic === true, warRoomId: row.id },
+  };
+  const a = auditRow(ctx.clock, ctx.meta, {
+    orgId: ctx.actor.orgId,
+    actorUserId: ctx.actor.userId,
+    actorLabel: ctx.actor.via === 'system' ? `${actorLabel(ctx.actor)} via automation` : actorLabel(ctx.actor),
+    action: 'war_room.created',
+    targetType: 'incident',
+    targetId: incident.id,
+    metadata: { incident: incident.reference, provider: row.provider, meeting_id: made.meetingId },
+  });
+  const at = now.toISOString();
+  const rows = await queryRows(
+    ctx.db,
+    sql`with inc as (
+          select ${incidents.id} from ${incidents}
+          where ${incidents.id} = ${incident.id}::uuid and ${incidents.status} not in ('resolved', 'closed')
+          for update
+        ), upd as (
+          update ${warRooms} set state = 'active', provider_meeting_id = ${made.meetingId}, meeting_code = ${made.meetingCode ?? null}, join_url = ${made.joinUrl}, activated_at = ${at}::timestamptz, outcome_unknown = false
+          where id = ${row.id}::uuid and state = 'creating' and exists (select 1 from inc)
+          returning id
+        ), entry as (
+          insert into ${timelineEntries} (id, org_id, incident_id, kind, actor_user_id, actor_label, body, data, created_at)
+          select ${entry.id}::uuid, ${ctx.actor.orgId}::uuid, ${incident.id}::uuid, 'war_room', ${ctx.actor.userId}::uuid, ${ctx.actor.name}, ${entry.body}, ${JSON.stringify(entry.data)}::jsonb, ${at}::timestamptz from upd
+        ), audit as (
+          insert into ${auditLog} (id, org_id, actor_user_id, actor_label, action, target_type, target_id, ip, user_agent, metadata, created_at)
+          select ${a.id}::uuid, ${a.orgId}::uuid, ${a.actorUserId}::uuid, ${a.actorLabel}, ${a.action}, ${a.targetType}, ${a.targetId}, ${a.ip}, ${a.userAgent}, ${JSON.stringify(a.metadata)}::jsonb, ${a.createdAt.toISOString()}::timestamptz from upd
+        )
+        select id from upd`,
+  );
+  if (rows.length === 0) return null;
+  return { ...row, state: 'active', providerMeetingId: made.meetingId, meetingCode: made.meetingCode ?? null, joinUrl: made.joinUrl, activatedAt: now, outcomeUnknown: false };
 }
 
 /**

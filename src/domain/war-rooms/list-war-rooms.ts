@@ -1,4 +1,5 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { DbOrTx } from '../../platform/db/client.ts';
 import { warRooms } from '../../platform/db/schema.ts';
 import { requirePermission } from '../access/roles.ts';
@@ -9,7 +10,13 @@ import { toWarRoomView, type WarRoomView } from './model.ts';
 import type { MeetingPort } from './port.ts';
 
 export async function warRoomRows(db: DbOrTx, orgId: string, incidentId: string) {
-  return db.select().from(warRooms).where(and(eq(warRooms.orgId, orgId), eq(warRooms.incidentId, incidentId))).orderBy(desc(warRooms.createdAt));
+  return preparedQuery(db, 'rf_war_rooms_of_incident', (d) =>
+    d
+      .select()
+      .from(warRooms)
+      .where(and(eq(warRooms.orgId, sql.placeholder('orgId')), eq(warRooms.incidentId, sql.placeholder('incidentId'))))
+      .orderBy(desc(warRooms.createdAt)),
+  ).execute({ orgId, incidentId });
 }
 
 /**

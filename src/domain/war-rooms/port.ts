@@ -8,6 +8,11 @@ export interface MeetingPort {
   connectedProviders(orgId: string): Promise<{ id: string; displayName: string }[]>;
   displayName(providerId: string): string;
   createMeeting(orgId: string, providerId: string, request: { topic: string; agenda: string; startTime: Date; durationMinutes: number }): Promise<MadeMeeting>;
+  /**
+   * A create on this provider is likely to follow: the port may read what it needs for it (the
+   * connection and its token) meanwhile. A hint only; nothing happens at the provider.
+   */
+  prepareCreate?(orgId: string, providerId: string): void;
   /** A meeting an earlier attempt made, found by the marker in its agenda (null also when the provider cannot be searched). */
   findMeetingByMarker(orgId: string, providerId: string, marker: string): Promise<MadeMeeting | null>;
   endMeeting(orgId: string, providerId: string, meetingId: string): Promise<void>;

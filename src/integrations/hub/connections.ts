@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { and, desc, eq, gt } from 'drizzle-orm';
+import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import { z } from 'zod';
 import type { DbOrTx } from '../../platform/db/client.ts';
 import { integrationConnections, oauthStates, users } from '../../platform/db/schema.ts';
@@ -28,21 +29,35 @@ export interface ConnectionView {
 }
 
 export async function findConnectionRow(db: DbOrTx, orgId: string, provider: string, opts: { forUpdate?: boolean } = {}): Promise<ConnectionRow | null> {
-  const q = db
-    .select()
-    .from(integrationConnections)
-    .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.provider, provider)));
-  const [row] = opts.forUpdate ? await q.for('update') : await q;
+  const where = and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.provider, provider));
+  if (opts.forUpdate) return (await db.select().from(integrationConnections).where(where).for('update'))[0] ?? null;
+  // Read before every provider call (the token getter): prepared.
+  const [row] = await preparedQuery(db, 'rf_connection', (d) =>
+    d
+      .select()
+      .from(integrationConnections)
+      .where(and(eq(integrationConnections.orgId, sql.placeholder('orgId')), eq(integrationConnections.provider, sql.placeholder('provider')))),
+  ).execute({ orgId, provider });
   return row ?? null;
 }
 
 export async function findConnectionView(db: DbOrTx, orgId: string, provider: string): Promise<ConnectionView | null> {
-  const [row] = await db
-    .select({ c: integrationConnections, by: users.name })
-    .from(integrationConnections)
-    .leftJoin(users, eq(users.id, integrationConnections.connectedBy))
-    .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.provider, provider)));
-  if (!row) return null;
+  return (await listConnectionViews(db, orgId)).find((v) => v.provider === provider) ?? null;
+}
+
+/** Every connection of the organization (one per provider; the incident page needs them all at once). */
+export async function listConnectionViews(db: DbOrTx, orgId: string): Promise<ConnectionView[]> {
+  const rows = await preparedQuery(db, 'rf_connection_views', (d) =>
+    d
+      .select({ c: integrationConnections, by: users.name })
+      .from(integrationConnections)
+      .leftJoin(users, eq(users.id, integrationConnections.connectedBy))
+      .where(eq(integrationConnections.orgId, sql.placeholder('orgId'))),
+  ).execute({ orgId });
+  return rows.map(toConnectionView);
+}
+
+function toConnectionView(row: { c: ConnectionRow; by: string | null }): ConnectionView {
   const c = row.c;
   return {
     provider: c.provider,

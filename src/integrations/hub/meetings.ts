@@ -1,4 +1,5 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import { integrationConnections } from '../../platform/db/schema.ts';
 import { systemMeta } from '../../domain/context.ts';
 import { MeetingError, type MeetingPort } from '../../domain/war-rooms/port.ts';
@@ -7,7 +8,8 @@ import { requireProvider, type HubDeps } from './context.ts';
 import { markReconnectRequired, providerSource } from './connections.ts';
 import { revokeBeforeDropping } from './revoke-before-dropping.ts';
 import { cannotHostFor, endScopeMissingMessage, ProviderError, providerAppError } from './provider.ts';
-import { withAccessToken } from './token-getter.ts';
+import { accessTokenAndRow, withAccessToken } from './token-getter.ts';
+import type { ConnectionRow } from './connections.ts';
 
 /** War rooms reach providers only through this port, always with the one token getter. */
 export function meetingPort(hub: HubDeps): MeetingPort {
@@ -59,13 +61,24 @@ export function meetingPort(hub: HubDeps): MeetingPort {
       .catch((err: unknown) => hub.log.warn({ err, provider: providerId }, 'could not record hosting rights on the connection'));
   };
 
+  // prepareCreate's token read, used by the next create on the same organization and provider.
+  let prepared: { key: string; read: Promise<{ token: string; row: ConnectionRow }> } | null = null;
+
   return {
+    prepareCreate(orgId, providerId) {
+      const read = accessTokenAndRow(hub, orgId, providerId);
+      // Nobody may ever ask (the slot was taken): a failure then is not an unhandled rejection.
+      read.catch(() => undefined);
+      prepared = { key: `${orgId}/${providerId}`, read };
+    },
     availableProviders: () => [...hub.providers.values()].map((p) => ({ id: p.id, displayName: p.displayName })),
     async connectedProviders(orgId) {
-      const rows = await hub.db
-        .select({ provider: integrationConnections.provider })
-        .from(integrationConnections)
-        .where(and(eq(integrationConnections.orgId, orgId), eq(integrationConnections.status, 'connected')));
+      const rows = await preparedQuery(hub.db, 'rf_connected_providers', (db) =>
+        db
+          .select({ provider: integrationConnections.provider })
+          .from(integrationConnections)
+          .where(and(eq(integrationConnections.orgId, sql.placeholder('orgId')), eq(integrationConnections.status, 'connected'))),
+      ).execute({ orgId });
       const connected = new Set(rows.map((r) => r.provider));
       return [...hub.providers.values()].filter((p) => connected.has(p.id)).map((p) => ({ id: p.id, displayName: p.displayName }));
     },
@@ -85,8 +98,21 @@ export function meetingPort(hub: HubDeps): MeetingPort {
     async createMeeting(orgId, providerId, request) {
       const provider = requireProvider(hub, providerId);
       try {
-        const made = await withAccessToken(hub, orgId, providerId, (token) => provider.createMeeting(token, request));
-        await recordCanHost(orgId, providerId, true);
+        let hostRefused = false;
+        const started = prepared?.key === `${orgId}/${providerId}` ? prepared.read : undefined;
+        prepared = null;
+        const made = await withAccessToken(
+          hub,
+          orgId,
+          providerId,
+          (token, connection) => {
+            hostRefused = connection.hostRefusedAt !== null;
+            return provider.createMeeting(token, request);
+          },
+          started,
+        );
+        // Only a card that says "can't host" has anything to clear (as read just before the call).
+        if (hostRefused) await recordCanHost(orgId, providerId, true);
         return made;
       } catch (err) {
         return explain(orgId, providerId, err, { mayHaveHappened: true, scopeIsRequired: true });

@@ -56,6 +56,11 @@ type UsableRow = ConnectionRow & { sealedCredentials: string; keyVersion: number
  * `stale` names a token the provider just refused: refresh unless someone already replaced it.
  */
 export async function getAccessToken(hub: HubDeps, orgId: string, providerId: string, stale?: string): Promise<string> {
+  return (await accessTokenAndRow(hub, orgId, providerId, stale)).token;
+}
+
+/** getAccessToken, with the connection row the token came from (read just before, or refreshed from). */
+export async function accessTokenAndRow(hub: HubDeps, orgId: string, providerId: string, stale?: string): Promise<{ token: string; row: ConnectionRow }> {
   const provider = requireProvider(hub, providerId);
   const fresh = (c: Credentials) => !expiresSoon(c, hub.clock.now()) && c.accessToken !== stale;
   const deadline = Date.now() + WAIT_FOR_REFRESH_MS;
@@ -64,11 +69,11 @@ export async function getAccessToken(hub: HubDeps, orgId: string, providerId: st
     if (!usable(row)) throw notConnected(provider.displayName, row);
     const current = await openOrGiveUp(hub, provider, row);
     if (current === null) continue; // the row changed meanwhile: read it again
-    if (fresh(current)) return current.accessToken;
+    if (fresh(current)) return { token: current.accessToken, row };
     const leaseId = await claimRefreshLease(hub, row);
     if (leaseId) {
       const token = await refreshUnderLease(hub, provider, row, current, leaseId);
-      if (token !== null) return token;
+      if (token !== null) return { token, row };
       continue; // the lease was lost meanwhile: read again what the row says now
     }
     // Someone else is refreshing: wait for their token rather than spend the refresh token twice.
@@ -170,10 +175,17 @@ async function refreshUnderLease(hub: HubDeps, provider: ProviderAdapter, row: U
  * Runs a provider call with a token. A token the provider refuses (401/124) gets one refresh and
  * one retry; refused again, the connection needs reconnecting.
  */
-export async function withAccessToken<T>(hub: HubDeps, orgId: string, providerId: string, call: (token: string) => Promise<T>): Promise<T> {
-  const token = await getAccessToken(hub, orgId, providerId);
+export async function withAccessToken<T>(
+  hub: HubDeps,
+  orgId: string,
+  providerId: string,
+  call: (token: string, connection: ConnectionRow) => Promise<T>,
+  /** A token read already started for this call (accessTokenAndRow), used for the first attempt. */
+  started?: Promise<{ token: string; row: ConnectionRow }>,
+): Promise<T> {
+  const { token, row: used } = await (started ?? accessTokenAndRow(hub, orgId, providerId));
   try {
-    return await call(token);
+    return await call(token, used);
   } catch (err) {
     if (!(err instanceof ProviderError) || err.failure.kind !== 'token_invalid') throw err;
   }
@@ -182,7 +194,7 @@ export async function withAccessToken<T>(hub: HubDeps, orgId: string, providerId
   // the one marked Reconnect required (markReconnectRequired matches on the fingerprint).
   const row = await findConnectionRow(hub.db, orgId, providerId);
   try {
-    return await call(second);
+    return await call(second, row ?? used);
   } catch (err) {
     if (err instanceof ProviderError && err.failure.kind === 'token_invalid') {
       const provider = requireProvider(hub, providerId);

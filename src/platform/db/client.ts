@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -11,6 +10,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.ts';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
 export type Schema = typeof schema;
 /** The one database type the rest of the code sees, whichever engine is behind it. */
@@ -32,8 +32,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'drizzle');
 
 /**
  * Creating a data directory (initdb) grows PGlite's WebAssembly memory to ~800 MiB, and WebAssembly
@@ -83,6 +82,9 @@ export async function openPostgres(url: string, poolSize = 20, timeouts: Partial
     connectionString: url,
     max: poolSize,
     connectionTimeoutMillis: t.connectMs,
+    // A burst after a quiet spell should find its connections open (and their prepared statements
+    // parsed), not pay PostgreSQL's connection start-up for each: idle ones close after a minute.
+    idleTimeoutMillis: 60_000,
     query_timeout: t.statementMs,
     statement_timeout: t.statementMs,
     idle_in_transaction_session_timeout: t.idleInTransactionMs,

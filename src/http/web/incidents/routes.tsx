@@ -19,7 +19,7 @@ import { getWarRooms } from '../../../domain/war-rooms/list-war-rooms.ts';
 import { createWarRoom } from '../../../domain/war-rooms/create-war-room.ts';
 import { readWarRoomSettings } from '../../../domain/war-rooms/settings.ts';
 import { meetingPort } from '../../../integrations/hub/meetings.ts';
-import { findConnectionView } from '../../../integrations/hub/connections.ts';
+import { listConnectionViews } from '../../../integrations/hub/connections.ts';
 import { WarRoomSection } from '../war-rooms/section.tsx';
 import { TimelineList } from './timeline.tsx';
 import { IncidentListPage } from './list-page.tsx';
@@ -31,12 +31,14 @@ async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
   const ctx = pageCtx(c);
   const meetings = meetingPort(c.get('hub'));
   const preferred = meetings.availableProviders()[0];
-  const [data, connected, connection, settings] = await Promise.all([
+  // The organization's connections read once: which providers are connected, and the preferred one's card state.
+  const [data, connections, settings] = await Promise.all([
     getWarRooms({ ctx, meetings, incidentRef: ref, ...(incident ? { incident } : {}) }),
-    meetings.connectedProviders(ctx.actor.orgId),
-    preferred ? findConnectionView(ctx.db, ctx.actor.orgId, preferred.id) : null,
+    listConnectionViews(ctx.db, ctx.actor.orgId),
     readWarRoomSettings(ctx.db, ctx.actor.orgId),
   ]);
+  const connected = meetings.availableProviders().filter((p) => connections.some((v) => v.provider === p.id && v.status === 'connected'));
+  const connection = preferred ? connections.find((v) => v.provider === preferred.id) : undefined;
   return (
     <WarRoomSection
       incident={data.incident}
