@@ -206,6 +206,12 @@ test('a poll that learns nothing new does not wake the incident’s open pages',
   let woken = 0;
   const stop = t.live.watch(inc.id, () => woken++);
   try {
+    // On PostgreSQL the create's notifications may still be on their way. Notifications arrive in
+    // commit order: once a later change to another incident is heard, they all have. Count from there.
+    const since = t.live.position();
+    const sentinel = await incident(o, 'Sentinel');
+    await until('the later change is heard', async () => t.live.changedSince(sentinel.id, since));
+    woken = 0;
     await poll(); // stamps live_checked_at; the call has not started
     const [row] = await t.deps.db.select().from(warRooms).where(eq(warRooms.incidentId, inc.id));
     assert.ok(row?.liveCheckedAt, 'the war room was asked about');
