@@ -33,6 +33,17 @@ test('demo mode mounts the Zoom sandbox at /zoom-sandbox with Runframe registere
   assert.deepEqual(await me.json(), { code: 124, message: 'Invalid access token.' });
 });
 
+test('demo mode: each sandbox’s front page answers at its prefix, and a typed trailing slash leads there', async () => {
+  for (const [prefix, title] of [['/zoom-sandbox', /not Zoom/], ['/google-sandbox', /not Google/]] as const) {
+    const front = await fetch(`${demo.url}${prefix}`);
+    assert.equal(front.status, 200, prefix);
+    assert.match(await front.text(), title);
+    const slash = await fetch(`${demo.url}${prefix}/`, { redirect: 'manual' });
+    assert.equal(slash.status, 308, `${prefix}/`);
+    assert.equal(slash.headers.get('location'), prefix);
+  }
+});
+
 test('demo mode keeps the sandbox control API to this process: no token, wrong token or a cross-site form → refused', async () => {
   const token = demo.runframe.sandboxControlToken;
   assert.ok(token && token.length >= 32, 'a random per-process token');

@@ -82,6 +82,8 @@ export function buildApp({ deps, web, mounts = [], meetingEvents, live, metricsT
   // First, so that every answer gets them: mounts, assets, /healthz, errors.
   app.use('*', securityHeaders(web));
   for (const m of mounts) {
+    // The mounted app's front page is at the prefix itself; a typed trailing slash goes there too.
+    app.get(`${m.prefix}/`, (c) => c.redirect(m.prefix, 308));
     app.all(m.prefix, (c) => m.fetch(c.req.raw, c.env));
     app.all(`${m.prefix}/*`, (c) => m.fetch(c.req.raw, c.env));
   }
