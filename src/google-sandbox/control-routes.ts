@@ -145,6 +145,13 @@ export function mountControl(app: Hono, ctx: Ctx): void {
     ctx.faults.clear();
     return c.body(null, 204);
   });
+  // Lets the requests a `hold` fault keeps waiting go on: those of one fault, or all of them.
+  app.post('/_control/faults/release', (c) => c.json({ released: ctx.faults.release() }));
+  app.post('/_control/faults/:id/release', (c) => {
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id)) return googleError(c, 400, 'INVALID_ARGUMENT', 'Fault id must be a number.');
+    return c.json({ released: ctx.faults.release(id) });
+  });
 
   app.get('/_control/calls', (c) => c.json(ctx.calls.snapshot()));
   app.delete('/_control/calls', (c) => {

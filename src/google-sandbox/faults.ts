@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { commonFaultKinds, createFaultStore as createKitFaultStore, faultRequestSchema, type Fault as KitFault, type FaultStore as KitFaultStore } from '../sandbox-kit/faults.ts';
 import { RPC_STATUSES } from './google-errors.ts';
 
+/** Google's own fault kinds beside the common ones (delay, hold, drop, drop_after_processing): docs/google-sandbox.md. */
 export const FaultKindSchema = z.discriminatedUnion('kind', [
   /** A Google API error body `{"error":{code,message,status,details}}`. */
   z.object({
@@ -24,63 +26,11 @@ export const FaultKindSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('service_disabled') }),
   /** 403 PERMISSION_DENIED: Meet turned off for the account by its Workspace admin. */
   z.object({ kind: z.literal('meet_disabled') }),
-  z.object({ kind: z.literal('delay'), ms: z.number().int().min(0).max(120_000) }),
-  z.object({ kind: z.literal('drop') }),
-  z.object({ kind: z.literal('drop_after_processing') }),
+  ...commonFaultKinds,
 ]);
 export type FaultKind = z.infer<typeof FaultKindSchema>;
 
-export const FaultRequestSchema = z
-  .object({
-    endpoint: z.string().min(1),
-    times: z.number().int().positive().optional(),
-    untilMs: z.number().int().positive().optional(),
-    forMs: z.number().int().positive().optional(),
-    fault: FaultKindSchema,
-  })
-  .strict();
-export type FaultRequest = z.infer<typeof FaultRequestSchema>;
-
-export interface Fault {
-  id: number;
-  endpoint: string;
-  remaining: number | null;
-  untilMs: number | null;
-  fault: FaultKind;
-}
-
-export interface FaultStore {
-  add(req: FaultRequest, nowMs: number): Fault;
-  /** Finds the first live fault for any of the keys and consumes one use of it. */
-  take(keys: string[], nowMs: number): Fault | null;
-  list(): Fault[];
-  clear(): void;
-}
-
-export function createFaultStore(): FaultStore {
-  let faults: Fault[] = [];
-  let nextId = 1;
-  return {
-    add(req, nowMs) {
-      const until = req.untilMs ?? (req.forMs !== undefined ? nowMs + req.forMs : null);
-      // No count and no deadline means "the next call only".
-      const remaining = req.times ?? (until === null ? 1 : null);
-      const fault: Fault = { id: nextId++, endpoint: req.endpoint, remaining, untilMs: until, fault: req.fault };
-      faults.push(fault);
-      return fault;
-    },
-    take(keys, nowMs) {
-      faults = faults.filter((f) => (f.untilMs === null || f.untilMs > nowMs) && (f.remaining === null || f.remaining > 0));
-      const hit = faults.find((f) => keys.includes(f.endpoint));
-      if (!hit) return null;
-      if (hit.remaining !== null) hit.remaining -= 1;
-      return hit;
-    },
-    list() {
-      return faults.map((f) => ({ ...f }));
-    },
-    clear() {
-      faults = [];
-    },
-  };
-}
+export const FaultRequestSchema = faultRequestSchema(FaultKindSchema);
+export type Fault = KitFault<FaultKind>;
+export type FaultStore = KitFaultStore<FaultKind>;
+export const createFaultStore = (): FaultStore => createKitFaultStore<FaultKind>();

@@ -78,6 +78,7 @@ export function pipeline(ctx: Ctx): MiddlewareHandler {
     let dropped = false;
 
     if (fault?.fault.kind === 'delay') await sleep(fault.fault.ms);
+    if (fault?.fault.kind === 'hold') await ctx.faults.hold(fault, fault.fault.maxMs);
     const early = fault ? faultResponse(c, fault, endpoint) : null;
     if (early) {
       c.res = early;

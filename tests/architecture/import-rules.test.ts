@@ -36,6 +36,8 @@ const rules: { name: string; from: string; forbidden: string[]; except?: string[
   { name: 'the Google Meet folder is pure request/response code', from: 'integrations/google-meet', forbidden: ['platform/db', 'platform/crypto.ts', 'domain', 'integrations/hub', 'integrations/zoom', 'http', 'zoom-sandbox', 'google-sandbox'] },
   { name: 'the sandbox never imports the Zoom client', from: 'zoom-sandbox', forbidden: ['integrations', 'domain', 'http', 'platform', 'config', 'google-sandbox'] },
   { name: 'the Google sandbox never imports the product or the Zoom sandbox', from: 'google-sandbox', forbidden: ['integrations', 'domain', 'http', 'platform', 'config', 'zoom-sandbox'] },
+  { name: 'the sandbox kit (what both sandboxes share) imports nothing of Runframe or of either sandbox', from: 'sandbox-kit', forbidden: ['integrations', 'domain', 'http', 'platform', 'config', 'shared', 'jobs', 'zoom-sandbox', 'google-sandbox'] },
+  { name: 'the product never imports the sandbox kit', from: 'integrations', forbidden: ['sandbox-kit'] },
   { name: 'platform/ and shared/ import nothing business-specific', from: 'platform', forbidden: ['domain', 'http', 'integrations', 'jobs', 'config'] },
   { name: 'shared/ imports nothing business-specific', from: 'shared', forbidden: ['domain', 'http', 'integrations', 'jobs', 'platform', 'config'] },
 ];

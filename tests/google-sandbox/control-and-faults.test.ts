@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import { CONTROL_TOKEN_HEADER } from '../../src/google-sandbox/index.ts';
+import { until } from '../support/until.ts';
 import { WORKSPACE, api, authorizeUrl, clientCreds, connect, errorOf, manualClock, reasonOf, startSandbox, testApp, tokenRequest, type Running } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'google-sandbox-'));
@@ -50,6 +51,21 @@ describe('Google sandbox fault injection and call log', () => {
     assert.equal(calls.counts['POST /token:refresh_token'], 3);
     assert.equal(calls.counts['POST /token:authorization_code'], 1);
     assert.deepEqual(calls.calls.filter((c) => c.endpoint === 'GET /v2/spaces/:space').map((c) => [c.status, c.fault ?? null]), [[500, 'google_error'], [500, 'google_error'], [500, 'google_error'], [403, null]]);
+  });
+
+  it('hold keeps spaces.create waiting until the control API releases it, then answers normally', async () => {
+    s = await startSandbox();
+    const t = (await connect(s)).access_token;
+    const armed = await s.control<{ fault: { id: number } }>('POST', '/faults', { endpoint: 'POST /v2/spaces', fault: { kind: 'hold' } });
+    let answered = false;
+    const pending = api(s, t, 'POST', '/v2/spaces', {}).then((r) => ((answered = true), r));
+    const waiting = async () => (await s.control<{ faults: Array<{ id: number; held: number }> }>('GET', '/faults')).json.faults.find((f) => f.id === armed.json.fault.id)?.held ?? 0;
+    assert.equal(await until('the create is held in the sandbox', waiting), 1);
+    assert.equal(answered, false);
+    assert.equal((await s.control<{ spaces: unknown[] }>('GET', '/spaces')).json.spaces.length, 0, 'nothing is created while the call is held');
+    assert.deepEqual((await s.control('POST', `/faults/${armed.json.fault.id}/release`)).json, { released: 1 });
+    assert.equal((await pending).status, 200);
+    assert.equal((await s.control<{ spaces: unknown[] }>('GET', '/spaces')).json.spaces.length, 1);
   });
 
   it('drop closes the connection without acting; drop_after_processing creates the space and loses the answer', async () => {
