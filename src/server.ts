@@ -110,10 +110,14 @@ async function startDemoGoogleSandbox(config: Config, log: Log) {
   return { ...sandbox, controlToken };
 }
 
-export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean; drainMs?: number } = {}): Promise<Runframe> {
+/**
+ * `database`: one the caller opened instead of the configured one (the test suite's in-memory PGlite,
+ * loaded from a migrated template); the server owns it from then on and closes it when it stops.
+ */
+export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean; drainMs?: number; database?: Database } = {}): Promise<Runframe> {
   const log = opts.log ?? createLog(config.logLevel);
   for (const notice of config.notices) log.info(notice);
-  const { database, release } = await openConfiguredDatabase(config);
+  const { database, release } = opts.database ? { database: opts.database, release: () => {} } : await openConfiguredDatabase(config);
   await migrateDatabase(database);
   const clock = opts.clock ?? systemClock;
   const deps: HubDeps = {

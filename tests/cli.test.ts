@@ -16,8 +16,9 @@ function dataDir(migrated: boolean): string {
   if (migrated && template) cpSync(template, path.join(dir, 'pglite'), { recursive: true });
   return dir;
 }
+// The cheapest password hashing the configuration allows, as the other tests use: the default costs ~0.5 s of CPU a hash.
 const run = (args: string[], dataDir: string, env: Record<string, string> = {}) =>
-  spawnSync(bin, args, { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', SECRET_KEY: '', ENCRYPTION_KEYS: '', LOG_LEVEL: 'silent', ...env }, encoding: 'utf8' });
+  spawnSync(bin, args, { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', SECRET_KEY: '', ENCRYPTION_KEYS: '', LOG_LEVEL: 'silent', PASSWORD_HASH_COST: '14', ...env }, encoding: 'utf8' });
 
 test('bin/runframe bootstraps an organization from nothing, announces the secret keys it generates once, on stderr, as the server does, and prints a token; create-api-token adds another', () => {
   const dir = dataDir(false);

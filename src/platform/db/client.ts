@@ -56,7 +56,11 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     mkdirSync(dataDir, { recursive: true });
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initPgliteDir(dataDir);
   }
-  const client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+  return pgliteDatabase(dataDir === undefined ? new PGlite() : new PGlite(dataDir));
+}
+
+/** A PGlite the caller made (in memory, on a data directory, or loaded from a dump), once it is ready. */
+export async function pgliteDatabase(client: PGlite): Promise<Database> {
   await client.waitReady;
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {

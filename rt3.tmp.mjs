@@ -1,0 +1,10 @@
+import pg from 'pg';
+const pool = new pg.Pool({ connectionString: process.argv[2], max: Number(process.argv[3] ?? 10) });
+const N = 20000; let done = 0;
+const run = async () => { while (done < N) { done++; await pool.query({ text: 'select $1::int as x', values: [done], name: 'q' }); } };
+await Promise.all(Array.from({ length: 50 }, run));
+done = 0; const cpu = process.cpuUsage(); const t = performance.now();
+await Promise.all(Array.from({ length: 50 }, run));
+const u = process.cpuUsage(cpu); const ms = performance.now() - t;
+console.log('q/s', (N / ms * 1000).toFixed(0), 'client cpu/query us', ((u.user + u.system) / N).toFixed(1), 'sys', (u.system / N).toFixed(1));
+await pool.end();
