@@ -36,7 +36,7 @@ const primaryActions = (page: Page) =>
       .map((el) => (el.textContent ?? '').trim()),
   );
 
-describe('The incident page at 1280 and 390 px (Chromium)', { timeout: 120_000 }, () => {
+describe('The incident page at 1280 and 390 px (Chromium)', { timeout: 300_000 }, () => {
   before(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
     owner = await j.newPage();

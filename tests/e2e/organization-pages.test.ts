@@ -51,7 +51,7 @@ async function atBothWidths(page: Page, name: string, check: (width: number) => 
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-describe('organization pages (issue 13) at 1280 and 390 px', { timeout: 120_000 }, () => {
+describe('organization pages (issue 13) at 1280 and 390 px', { timeout: 300_000 }, () => {
   before(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
     owner = await j.newPage();

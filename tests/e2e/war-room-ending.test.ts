@@ -65,7 +65,7 @@ async function resolveWithCallRunning(page: Page, title: string): Promise<string
 
 const meetingStatus = async (meetingId: string) => (await zoom.meetings()).find((m) => String(m.id) === meetingId)?.status;
 
-describe('Ending the Zoom meeting when the incident is resolved (Chromium)', { timeout: 120_000 }, () => {
+describe('Ending the Zoom meeting when the incident is resolved (Chromium)', { timeout: 300_000 }, () => {
   before(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
     owner = await j.newPage();
