@@ -2,6 +2,7 @@ import { after } from 'node:test';
 import type { GoogleConfig } from '../../src/config/index.ts';
 import { startSandbox, testApp, WORKSPACE, CONSUMER, NO_MEET, MEET_SCOPE, type Running } from '../google-sandbox/helpers.ts';
 import type { TestApp, Member } from './app.ts';
+import { decodeHtml, followCallback, openConsent } from './connect.ts';
 
 export { WORKSPACE, CONSUMER, NO_MEET, MEET_SCOPE };
 export const GOOGLE_REDIRECT_URI = 'http://runframe.test/integrations/google_meet/callback';
@@ -30,7 +31,6 @@ export async function startGoogle(opts: Parameters<typeof startSandbox>[0] = {})
   return { sandbox, google: googleConfigFor(sandbox) };
 }
 
-const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 export interface GoogleConnectOptions {
   account?: string;
@@ -43,17 +43,10 @@ export interface GoogleConnectOptions {
 
 /** Connect on the Google Meet card, Google's consent page (Allow or Cancel), the callback: over HTTP. */
 export async function connectGoogle(t: TestApp, m: Member, o: GoogleConnectOptions = {}) {
-  const start = await t.page(m, 'POST', '/integrations/google_meet/connect', {});
-  if (start.status !== 303) throw new Error(`Connect answered ${start.status}: ${start.text.slice(0, 300)}`);
-  const authorizeUrl = new URL(start.headers.get('location') ?? '');
-  const consent = await fetch(authorizeUrl);
-  const html = await consent.text();
-  if (consent.status !== 200) throw new Error(`consent page answered ${consent.status}: ${html.slice(0, 300)}`);
-  const form = new URLSearchParams();
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(match[1] ?? '', decode(match[2] ?? ''));
+  const { authorizeUrl, html, form } = await openConsent(t, m, 'google_meet');
   form.set('account', o.account ?? WORKSPACE);
   for (const match of html.matchAll(/<input type="checkbox" id="scope-\d+" name="scope" value="([^"]+)"/g)) {
-    const scope = decode(match[1] ?? '');
+    const scope = decodeHtml(match[1] ?? '');
     if (scope !== MEET_SCOPE || o.meetScope !== false) form.append('scope', scope);
   }
   form.set('time_limit', 'unlimited');
@@ -61,9 +54,7 @@ export async function connectGoogle(t: TestApp, m: Member, o: GoogleConnectOptio
   const decided = await fetch(`${authorizeUrl.origin}${authorizeUrl.pathname}/decision`, { method: 'POST', body: form, redirect: 'manual' });
   let callback = new URL(decided.headers.get('location') ?? '');
   if (o.tamper) callback = o.tamper(callback);
-  const back = await t.page(m, 'GET', callback.pathname + callback.search);
-  const result = new URL(back.headers.get('location') ?? 'http://x/', 'http://runframe.test').searchParams.get('result');
-  return { authorizeUrl, callback, result, back };
+  return { authorizeUrl, callback, ...(await followCallback(t, m, callback)) };
 }
 
 /** The Google Meet card as a user reads it. */

@@ -3,6 +3,7 @@ import type { ZoomConfig } from '../../src/config/index.ts';
 import { ALL_SCOPES, startSandbox, HOST_ID, type Running } from '../zoom-sandbox/helpers.ts';
 import { makeTestApp, type TestApp, type Member } from './app.ts';
 import { until } from './until.ts';
+import { followCallback, openConsent } from './connect.ts';
 
 export const WEBHOOK_SECRET = 'wh-secret-for-tests';
 export const REDIRECT_URI = 'http://runframe.test/integrations/zoom/callback';
@@ -83,18 +84,9 @@ export interface ConnectOptions {
   stopAtCallback?: boolean;
 }
 
-const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
 /** Walks the guide's "To add Zoom" over HTTP: Connect, the consent page, Allow (or Decline), the callback. */
 export async function connectZoom(t: TestApp, m: Member, o: ConnectOptions = {}) {
-  const start = await t.page(m, 'POST', '/integrations/zoom/connect', {});
-  if (start.status !== 303) throw new Error(`Connect answered ${start.status}: ${start.text.slice(0, 300)}`);
-  const authorizeUrl = new URL(start.headers.get('location') ?? '');
-  const consent = await fetch(authorizeUrl);
-  const html = await consent.text();
-  if (consent.status !== 200) throw new Error(`consent page answered ${consent.status}: ${html.slice(0, 300)}`);
-  const form = new URLSearchParams();
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(match[1] ?? '', decode(match[2] ?? ''));
+  const { authorizeUrl, form } = await openConsent(t, m, 'zoom');
   form.set('user_id', o.userId ?? HOST_ID);
   for (const scope of o.scopes ?? ALL_SCOPES) form.append('scope', scope);
   form.set('decision', o.decision ?? 'allow');
@@ -103,9 +95,7 @@ export async function connectZoom(t: TestApp, m: Member, o: ConnectOptions = {})
   const code = callback.searchParams.get('code');
   if (code) issuedCodes.add(code);
   if (o.stopAtCallback) return { authorizeUrl, callback, result: null as string | null, back: null };
-  const back = await t.page(m, 'GET', callback.pathname + callback.search);
-  const result = new URL(back.headers.get('location') ?? 'http://x/', 'http://runframe.test').searchParams.get('result');
-  return { authorizeUrl, callback, result, back };
+  return { authorizeUrl, callback, ...(await followCallback(t, m, callback)) };
 }
 
 /** The Zoom card as a user reads it. */

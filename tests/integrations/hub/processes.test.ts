@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { test } from 'node:test';
 import { getAccessToken } from '../../../src/integrations/hub/token-getter.ts';
 import { checkConnection, healthCheckJob } from '../../../src/integrations/hub/health-check.ts';
 import { systemMeta } from '../../../src/domain/context.ts';
 import { makeTestApp } from '../../support/app.ts';
+import { tokenChild as child } from '../../support/token-children.ts';
 import { testEngine } from '../../support/database.ts';
 import { connectZoom, startZoom, zoomCard, HOST_ID } from '../../support/zoom.ts';
 
 const { sandbox, zoom } = await startZoom();
 const t = await makeTestApp({ zoom });
 const refreshes = async () => (await sandbox.control<{ counts: Record<string, number> }>('GET', '/calls')).json.counts['POST /oauth/token:refresh_token'] ?? 0;
-
-function child(args: object): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../../support/token-child.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += String(d)));
-    p.stderr.on('data', (d: Buffer) => (err += String(d)));
-    p.on('close', (code) => (code === 0 ? resolve((JSON.parse(out) as { tokens: string[] }).tokens) : reject(new Error(`child exited ${code}: ${err}`))));
-  });
-}
 
 test(
   'two Runframe processes asking for an expired token at once on PostgreSQL: exactly one refresh',
