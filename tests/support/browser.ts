@@ -35,7 +35,7 @@ export interface TestBrowser {
  * V8 and network stack without the desktop browser's layers, at about 30% less CPU per journey
  * (docs/decisions/0005). Else the desktop `chromium` in headless mode. CHROMIUM_PATH picks another.
  */
-export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium-headless-shell') ? '/usr/bin/chromium-headless-shell' : '/usr/bin/chromium');
+const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium-headless-shell') ? '/usr/bin/chromium-headless-shell' : '/usr/bin/chromium');
 
 /**
  * Debian's chromium, headless. Each launch gets a fresh temporary profile dir from Playwright (deleted on
