@@ -1,9 +1,10 @@
 // One of `npm test`'s worker processes: it asks scripts/test.mjs for a test file, runs it as one suite
 // in this process, and asks again. Loading the code (~2 s) and opening PGlite (~2 s) then happen once
-// per worker instead of once per file (docs/decisions/0005-test-suite-speed.md).
+// per worker instead of once per file, and so does launching Chromium for the journeys (docs/decisions/0005-test-suite-speed.md).
 import path from 'node:path';
 import { describe } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { closeSharedBrowser } from '../tests/support/browser.ts';
 import { closeSharedDatabases, type Engine } from '../tests/support/database.ts';
 
 interface Job {
@@ -40,4 +41,5 @@ for (let job = await next(); job !== null; job = await next()) {
   });
 }
 await closeSharedDatabases();
+await closeSharedBrowser();
 process.disconnect();

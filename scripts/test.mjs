@@ -53,7 +53,7 @@ const storage = all.filter((f) => /^tests\/(domain|api|integrations\/(hub|google
 
 // The type-check runs at low priority: it uses the CPU the test files leave while they wait (on a
 // browser, a server, a timeout), instead of taking a core from them (decision 0005).
-const typecheck = only.length === 0 ? runQuiet('nice', ['-n', '10', 'npx', 'tsc', '--noEmit']) : null;
+const typecheck = only.length === 0 ? runQuiet('nice', ['-n', '10', 'npx', 'tsc', '--noEmit', '--singleThreaded']) : null;
 if (typecheck) process.stdout.write('== tsc --noEmit (beside the tests)\n');
 
 const template = mkdtempSync(path.join(tmpdir(), 'rf-template-'));
@@ -101,14 +101,33 @@ mkdirSync(outDir, { recursive: true });
 const testsStarted = Date.now();
 
 /**
- * CPU seconds a worker and its reaped children (Chromium, spawned servers) have used, from /proc (Linux);
- * null elsewhere. Read at file boundaries, it shows how much of a file's time is work and how much waiting.
+ * CPU milliseconds a worker and its descendants have used, from /proc (Linux); null elsewhere: each
+ * process's own time plus what its reaped children used, over the worker and every live process below it
+ * (a worker's Chromium lives across its journey files). Read at file boundaries, it shows how much of a
+ * file's time is work and how much waiting.
  */
 function cpuOf(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime, stime, cutime, cstime are fields 14-17 of stat(5); here counted from field 3 (state).
-    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+    const stats = new Map();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ');
+        // ppid is field 4 of stat(5); utime, stime, cutime, cstime are 14-17 (here counted from field 3, state).
+        stats.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) });
+      } catch {}
+    }
+    if (!stats.has(pid)) return null;
+    let total = 0;
+    for (const [p, st] of stats) {
+      for (let q = p, hops = 0; q > 1 && hops < 32; q = stats.get(q)?.ppid ?? 0, hops++) {
+        if (q === pid) {
+          total += st.ticks;
+          break;
+        }
+      }
+    }
+    return total * 10;
   } catch {
     return null;
   }
@@ -233,7 +252,7 @@ writeFileSync(timingsFile, `${JSON.stringify(timings, null, 1)}\n`);
 
 if (failures.length > 0) process.stdout.write(`\nFailures (full output in test-output/test-worker-*.txt):\n\n${failures.join('\n\n')}\n`);
 const cpuNote = (r) => (r.cpuMs === undefined ? '' : `  (CPU ${secs(r.cpuMs)})`);
-process.stdout.write('\nSlowest test files (CPU: the worker and its children, e.g. Chromium):\n' + [...fileResults].sort((a, b) => b.ms - a.ms).slice(0, 10).map((r) => `  ${secs(r.ms).padStart(7)}  ${r.label}${cpuNote(r)}`).join('\n') + '\n');
+process.stdout.write('\nSlowest test files (CPU: the worker and the processes below it, e.g. Chromium):\n' + [...fileResults].sort((a, b) => b.ms - a.ms).slice(0, 10).map((r) => `  ${secs(r.ms).padStart(7)}  ${r.label}${cpuNote(r)}`).join('\n') + '\n');
 process.stdout.write('\nPhases:\n' + phases.map(([n, ms]) => `  ${secs(ms).padStart(7)}  ${n}`).join('\n') + `\n  ${secs(Date.now() - started).padStart(7)}  total\n`);
 if (!process.env['TEST_DATABASE_URL']) process.stdout.write('\nTEST_DATABASE_URL is not set: the storage suites ran on PGlite only (.ci/run sets it).\n');
 const failed = results.some(([, ok]) => !ok);

@@ -38,28 +38,50 @@ export interface TestBrowser {
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium-headless-shell') ? '/usr/bin/chromium-headless-shell' : '/usr/bin/chromium');
 
 /**
- * Debian's chromium, headless. Each launch gets a fresh temporary profile dir from Playwright (deleted on
- * close); each context is isolated on top of it, so two users never share cookies.
+ * Debian's chromium, headless, with a fresh temporary profile dir from Playwright (deleted on close);
+ * each context is isolated on top of it, so two users never share cookies. Under scripts/test.mjs (one
+ * worker process runs many files) the worker keeps one browser for all its journey files and `close()`
+ * closes only the contexts a file opened: a launch costs ~1 s of CPU across Chromium's processes
+ * (decision 0005). Run alone, a file launches and closes its own.
  */
 export async function launchBrowser(opts: { timeoutMs?: number } = {}): Promise<TestBrowser> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    timeout: 30_000,
-  });
+  const shared = process.env['RUNFRAME_TEST_SHARED_DB'] === '1';
+  const browser = shared ? await sharedBrowser() : await launch();
   const timeout = opts.timeoutMs ?? 10_000;
+  const contexts = new Set<BrowserContext>();
   return {
     browser,
     async newContext() {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+      contexts.add(context);
+      context.once('close', () => contexts.delete(context));
       // Fail in seconds, not Playwright's default 30 s, when an element never shows up.
       context.setDefaultTimeout(timeout);
       context.setDefaultNavigationTimeout(timeout);
       return context;
     },
-    close: () => browser.close(),
+    async close() {
+      if (!shared) return browser.close();
+      await Promise.all([...contexts].map((c) => c.close()));
+    },
   };
+}
+
+const launch = () => chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+let workerBrowser: Promise<Browser> | null = null;
+/** The worker's browser, launched again if it went away (a crash is the file's failure, not the next file's). */
+async function sharedBrowser(): Promise<Browser> {
+  const current = workerBrowser && (await workerBrowser.catch(() => null));
+  if (current?.isConnected()) return current;
+  workerBrowser = launch();
+  return workerBrowser;
+}
+
+/** Closes the worker's browser (scripts/test-worker.ts calls it after its last file). */
+export async function closeSharedBrowser(): Promise<void> {
+  const current = workerBrowser && (await workerBrowser.catch(() => null));
+  workerBrowser = null;
+  await current?.close();
 }
 
 /**
