@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { childArgs } from '../support/children.ts';
 import { test } from 'node:test';
 import pg from 'pg';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
@@ -13,7 +13,7 @@ const skip = testEngine() !== 'postgres' ? 'needs PostgreSQL: an embedded PGlite
 /** Starts `n` child processes on `url`, lets them all go at once, and returns what each printed. */
 async function together(n: number, args: { url: string; task: 'migrate' | 'jobs' }): Promise<{ ran: string[] }[]> {
   const children = Array.from({ length: n }, () => {
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../support/process-child.ts'), JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...childArgs('tests/support/process-child.ts'), JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const ready = new Promise<void>((resolve, reject) => {

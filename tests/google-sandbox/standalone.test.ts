@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { childArgs } from '../support/children.ts';
 import { describe, it } from 'node:test';
 import { appFromConfig, readStandaloneConfig } from '../../src/google-sandbox/standalone-config.ts';
 
 describe('Google sandbox standalone (npm run google-sandbox)', { concurrency: true }, () => {
   function run(args: string[]) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/google-sandbox/standalone.ts', ...args], {
+    const child = spawn(process.execPath, [...childArgs('src/google-sandbox/standalone.ts'), ...args], {
       cwd: new URL('../../', import.meta.url).pathname,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -60,7 +60,7 @@ async function openFresh(engine: Engine): Promise<TestDatabase> {
  * cold initialisation, and queries cost half the CPU of a data directory's); else an empty one, which
  * the caller migrates.
  */
-async function openMemoryPglite(): Promise<Database> {
+export async function openMemoryPglite(): Promise<Database> {
   const template = process.env['RUNFRAME_PGLITE_TEMPLATE'];
   return pgliteDatabase(template ? new PGlite({ loadDataDir: new Blob([readFileSync(`${template}.tar`)]) }) : new PGlite());
 }

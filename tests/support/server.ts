@@ -8,7 +8,7 @@ import { startRunframe, type Runframe } from '../../src/server.ts';
 import { freePort } from './ports.ts';
 import { Writable } from 'node:stream';
 import { createLog } from '../../src/platform/log.ts';
-import { openTestDatabase } from './database.ts';
+import { openMemoryPglite } from './database.ts';
 
 export interface TestServer {
   /** Base URL the browser uses, e.g. http://127.0.0.1:41234 (also the server's PUBLIC_URL). */
@@ -21,9 +21,9 @@ export interface TestServer {
 
 
 /**
- * A real Runframe over real HTTP on 127.0.0.1, with a temporary DATA_DIR of its own, on the PostgreSQL
- * that `env` names or else on an in-memory PGlite: under scripts/test.mjs the worker's one, emptied
- * (opening one costs ~2 s of CPU, emptying it ~50 ms; decision 0005), else a new one from the template.
+ * A real Runframe over real HTTP on 127.0.0.1, with a temporary DATA_DIR of its own, on an in-memory
+ * PGlite holding the migrated template when scripts/test.mjs made one (cold initialisation costs
+ * seconds, and opening a data directory ~2 s of CPU), or on the PostgreSQL that `env` names.
  */
 export async function startTestServer(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
   // Everything the server logs, at the most talkative level, redaction included: tests scan it for secrets.
@@ -35,7 +35,7 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
   const config = loadConfig({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, LOG_LEVEL: 'silent', PASSWORD_HASH_COST: '14', ...opts.env });
   let runframe: Runframe;
   try {
-    runframe = await startRunframe(config, { log, ...(config.databaseUrl === undefined ? { database: await openTestDatabase('pglite') } : {}) });
+    runframe = await startRunframe(config, { log, ...(config.databaseUrl === undefined ? { database: await openMemoryPglite() } : {}) });
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { childArgs } from './children.ts';
 
 /**
  * Another Runframe process asking for a provider's access token (support/token-child.ts, on the
@@ -7,7 +7,7 @@ import path from 'node:path';
  */
 export function tokenChild(args: object): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'token-child.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...childArgs('tests/support/token-child.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += String(d)));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { childArgs } from '../support/children.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -124,7 +125,7 @@ test('`node --import tsx src/main.ts` with invalid configuration exits non-zero 
     PUBLIC_URL: 'http://runframe.example.com',
   });
   // A server that wrongly started would keep running: the timeout turns that into a failure, not a hang.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, childArgs('src/main.ts'), { cwd: root, env, encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.signal, null, `the server started instead of refusing the configuration:\n${r.stdout}\n${r.stderr}`);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /^Invalid configuration:/);

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { acquireDataDirLock, DataDirInUseError } from '../../src/platform/data-dir-lock.ts';
+import { childArgs } from '../support/children.ts';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'rf-lock-'));
-const contender = path.join(import.meta.dirname, 'data-dir-lock-contender.ts');
 
 /** A pid that belonged to a process which has exited. */
 const deadPid = (): number => {
@@ -23,7 +23,7 @@ const deadPid = (): number => {
  */
 async function race(dataDir: string, n: number): Promise<string[]> {
   const children = Array.from({ length: n }, () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', contender, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...childArgs('tests/unit/data-dir-lock-contender.ts'), dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const next = async () => {
       const r = await lines.next();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { childArgs } from '../support/children.ts';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,7 +101,7 @@ describe('Zoom sandbox persistence', () => {
 
 describe('Zoom sandbox standalone', { concurrency: true }, () => {
   function run(args: string[], env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/zoom-sandbox/standalone.ts', ...args], {
+    const child = spawn(process.execPath, [...childArgs('src/zoom-sandbox/standalone.ts'), ...args], {
       cwd: new URL('../../', import.meta.url).pathname,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
