@@ -56,9 +56,9 @@ async function openFresh(engine: Engine): Promise<TestDatabase> {
 }
 
 /**
- * An in-memory PGlite holding the migrated template scripts/test.mjs made, when it made one (no copy, no
- * cold initialisation, and queries cost half the CPU of a data directory's); else an empty one, which
- * the caller migrates.
+ * An in-memory PGlite holding the migrated template scripts/test.mjs made, when it made one (a test
+ * server starts on it instead of a data directory: no copy, no cold initialisation, and queries cost
+ * half the CPU); else an empty one, which the caller migrates.
  */
 export async function openMemoryPglite(): Promise<Database> {
   const template = process.env['RUNFRAME_PGLITE_TEMPLATE'];
