@@ -6,6 +6,7 @@
 // list is built here. `npm test -- war-rooms` runs the files whose path contains "war-rooms".
 import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
+import { nodeBundle } from './node-bundle.mjs';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -112,8 +113,8 @@ rmSync(childrenDir, { recursive: true, force: true });
 try {
   const t0 = Date.now();
   const names = Object.fromEntries(CHILD_ENTRIES.map((source) => [source.replace(/\.ts$/, '').replace(/[^a-z0-9]+/gi, '-'), source]));
-  // Inside the package, so that the bundles' imports of dependencies resolve to its node_modules.
-  await build({ absWorkingDir: root, entryPoints: names, outdir: childrenDir, outExtension: { '.js': '.mjs' }, bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' });
+  // Inside the package (test-output/), so that the bundles' imports of dependencies resolve to its node_modules.
+  await build({ ...nodeBundle, entryPoints: names, outdir: childrenDir, outExtension: { '.js': '.mjs' }, splitting: true, logLevel: 'silent' });
   writeFileSync(childManifest, JSON.stringify(Object.fromEntries(Object.entries(names).map(([name, source]) => [source, path.join(childrenDir, `${name}.mjs`)]))));
   phases.push(['child programs bundled', Date.now() - t0]);
 } catch (err) {
