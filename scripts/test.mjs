@@ -159,6 +159,7 @@ const cpuByLabel = new Map();
 function record(r) {
   const cpu = cpuByLabel.get(r.label);
   if (cpu !== undefined) r.cpuMs = cpu;
+  r.endMs = Date.now() - testsStarted;
   fileResults.push(r);
   totals.passed += r.passed;
   totals.failed += r.failed;
@@ -269,7 +270,7 @@ if (typecheck) {
 const timings = { ...previous };
 for (const r of fileResults) timings[r.label] = r.ms;
 // Per file: wall and CPU time of this run, for finding where the time goes (decision 0005).
-writeFileSync(path.join(outDir, 'test-files.json'), `${JSON.stringify(fileResults.map((r) => ({ label: r.label, ms: Math.round(r.ms), cpuMs: r.cpuMs ?? null })), null, 1)}\n`);
+writeFileSync(path.join(outDir, 'test-files.json'), `${JSON.stringify(fileResults.map((r) => ({ label: r.label, ms: Math.round(r.ms), cpuMs: r.cpuMs ?? null, endMs: r.endMs })), null, 1)}\n`);
 writeFileSync(timingsFile, `${JSON.stringify(timings, null, 1)}\n`);
 
 if (failures.length > 0) process.stdout.write(`\nFailures (full output in test-output/test-worker-*.txt):\n\n${failures.join('\n\n')}\n`);

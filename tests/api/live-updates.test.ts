@@ -44,17 +44,28 @@ async function openStream(m: Member, ref: string | number, headers: Record<strin
 }
 
 /**
- * Declares an incident and waits until this process has heard of it: on PostgreSQL the notification
- * arrives on its own connection, possibly after the API answered.
+ * Resolves once this process has heard that the incident changed after `since`: on PostgreSQL the
+ * notification arrives on its own connection, possibly after the API answered.
  */
+const heard = (incidentId: string, since: string) =>
+  new Promise<void>((resolve) => {
+    const stop = t.live.watch(incidentId, () => (stop(), resolve()));
+    if (t.live.changedSince(incidentId, since)) (stop(), resolve());
+  });
+
+/** Declares an incident and waits until this process has heard of it. */
 const declare = async (title: string) => {
   const since = t.live.position();
   const incident = (await t.api(o, 'POST', '/api/v1/incidents', { title })).json.incident;
-  await new Promise<void>((resolve) => {
-    const stop = t.live.watch(incident.id, () => (stop(), resolve()));
-    if (t.live.changedSince(incident.id, since)) (stop(), resolve());
-  });
+  await heard(incident.id, since);
   return incident;
+};
+
+/** Adds a note and waits until this process has heard of it (a stream opened afterwards must know). */
+const addNote = async (incidentId: string, body: string) => {
+  const since = t.live.position();
+  await t.api(o, 'POST', `/api/v1/incidents/${incidentId}/notes`, { body });
+  await heard(incidentId, since);
 };
 
 test('an open incident page is told when its incident changes, and only its own', async () => {
@@ -87,7 +98,7 @@ test('a reconnecting page learns what it missed (Last-Event-ID), and a page rend
   const quiet = await openStream(o, inc.number, { 'last-event-id': ready.id });
   assert.equal((await quiet.next()).event, 'ready');
   await quiet.close();
-  await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/notes`, { body: 'While you were away' });
+  await addNote(inc.id, 'While you were away');
   const back = await openStream(o, inc.number, { 'last-event-id': ready.id });
   assert.equal((await back.next()).event, 'change', 'the missed change is announced at once');
   await back.close();
@@ -95,7 +106,7 @@ test('a reconnecting page learns what it missed (Last-Event-ID), and a page rend
   const page = await t.page(o, 'GET', `/incidents/${inc.number}`);
   const src = /id="incident-live" data-src="([^"]+)"/.exec(page.text)?.[1]?.replace(/&amp;/g, '&') ?? '';
   const since = new URL(src, 'http://x').searchParams.get('since') ?? '';
-  await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/notes`, { body: 'Between render and stream' });
+  await addNote(inc.id, 'Between render and stream');
   const late = await openStream(o, inc.number, { 'x-since': since });
   assert.equal((await late.next()).event, 'change');
   await late.close();
