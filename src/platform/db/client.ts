@@ -11,6 +11,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
+import { cacheStatements } from './pglite-statements.ts';
 
 export type Schema = typeof schema;
 /** The one database type the rest of the code sees, whichever engine is behind it. */
@@ -62,6 +63,8 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
 /** A PGlite the caller made (in memory, on a data directory, or loaded from a dump), once it is ready. */
 export async function pgliteDatabase(client: PGlite): Promise<Database> {
   await client.waitReady;
+  // Every statement text parsed once and run by name afterwards (docs/decisions/0006).
+  cacheStatements(client);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,
