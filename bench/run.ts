@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createZoomClient } from '../src/integrations/zoom/index.ts';
-import { load, median, p99, request } from './lib/load.ts';
+import { load, median, p99, quantile, request } from './lib/load.ts';
 import { ROOT, bootstrap, buildRunframe, randomName, rssMiB, runframeEnv, startEmptyServer, startRunframeProcess, startZoomSandbox, type Child } from './lib/processes.ts';
 import { api, connectZoom, declare, signIn, type Member } from './lib/runframe.ts';
 
@@ -143,7 +143,7 @@ async function versusEmpty(url: string, headers: Record<string, string>) {
     rf.errors += r.errors;
   }
   if (rf.errors > 0) throw new Error(`${rf.errors} requests to ${url} failed`);
-  return { ratio: rf.n / rf.s / (base.n / base.s), rps: rf.n / rf.s, emptyRps: base.n / base.s, p99: p99(rf.lat) };
+  return { ratio: rf.n / rf.s / (base.n / base.s), rps: rf.n / rf.s, emptyRps: base.n / base.s, p99: p99(rf.lat), median: median(rf.lat), p90: quantile(rf.lat, 0.9), max: Math.max(...rf.lat) };
 }
 
 async function readRows(engine: Row['engine'], m: Member) {

@@ -18,7 +18,7 @@ import type { AppEnv, WebOptions } from './env.ts';
 import type { LiveHub } from '../platform/live.ts';
 import { countMetric, gaugeMetric, renderMetrics } from '../platform/metrics.ts';
 import { envelope, errorStatus, toAppError } from './errors.ts';
-import { authenticate, csrfProtection, requestContext, securityHeaders } from './middleware.ts';
+import { authenticate, csrfProtection, requestContext, securityHeaders, takeTurns } from './middleware.ts';
 import { authPages } from './web/auth/routes.tsx';
 import { html, sessionOf } from './web/helpers.tsx';
 import { incidentPages } from './web/incidents/routes.tsx';
@@ -79,6 +79,8 @@ export function buildApp({ deps, web, mounts = [], meetingEvents, live, metricsT
   const icon = asset('favicon.svg');
   const warRoomJs = asset('war-room.js');
 
+  // Before anything else: requests start one per turn of the event loop, so that new connections are accepted under load.
+  app.use('*', takeTurns());
   // First, so that every answer gets them: mounts, assets, /healthz, errors.
   app.use('*', securityHeaders(web));
   for (const m of mounts) {

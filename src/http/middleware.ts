@@ -138,3 +138,37 @@ export function securityHeaders(web: { secureCookies: boolean }): MiddlewareHand
     if (web.secureCookies) set('strict-transport-security', 'max-age=31536000');
   };
 }
+
+/**
+ * Requests start one per turn of the event loop, in the order they arrived (docs/decisions/0006).
+ *
+ * Node (libuv) accepts one new connection per turn of its event loop, and a turn runs every request
+ * whose bytes have arrived, each to its first real wait. On PGlite a request's queries run on this
+ * thread and do not wait, so a busy turn (50 open connections × ~2–3 ms) lasts 100–150 ms, and the 50th
+ * new connection was accepted ~5 s after it connected: in the bench, the first requests of 50 fresh
+ * connections took up to 3 s while the others were answered in 100 ms. Starting one request per turn
+ * keeps turns short, so a new connection waits one request, not a whole turn, to be accepted. With
+ * nothing else waiting it costs one `setImmediate` hop.
+ */
+export function takeTurns(): MiddlewareHandler<AppEnv> {
+  const waiting: Array<() => void> = [];
+  let scheduled = false;
+  const turn = () => {
+    scheduled = false;
+    waiting.shift()?.();
+    if (waiting.length > 0) schedule();
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    // An immediate queued while immediates run waits for the next turn: one start per turn.
+    setImmediate(turn);
+  };
+  return async (_c, next) => {
+    await new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      schedule();
+    });
+    await next();
+  };
+}
