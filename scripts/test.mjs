@@ -83,12 +83,18 @@ function takeJob() {
 
 const jobs = all.map((file) => ({ file, engine: 'pglite', label: file }));
 if (process.env['TEST_DATABASE_URL']) jobs.push(...storage.map((file) => ({ file, engine: 'postgres', label: `${file} [PostgreSQL]` })));
-// Longest first (durations of the last run), so no worker is left with a long file at the end.
+// Longest first (durations of the last run), so no worker is left with a long file at the end. A fresh
+// clone has no last run: it orders by scripts/test-durations.json, a copy of test-output/test-timings.json
+// from a full run (without it, files that mostly wait, like the PostgreSQL pass's timeout tests, ran last
+// and made the tail ~15 s longer). A file missing from both is guessed.
 let previous = {};
-try {
-  previous = JSON.parse(readFileSync(timingsFile, 'utf8'));
-} catch {
-  previous = {};
+for (const file of [timingsFile, path.join(root, 'scripts', 'test-durations.json')]) {
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8'));
+    break;
+  } catch {
+    previous = {};
+  }
 }
 const guess = (j) => previous[j.label] ?? (/^tests\/(e2e|cli)/.test(j.file) ? 60_000 : 5_000);
 jobs.sort((a, b) => guess(b) - guess(a));
