@@ -3,7 +3,7 @@ import { parse, protocol, type PGlite, type QueryOptions, type Results, type Tra
 type RowDescription = InstanceType<typeof protocol.messages.RowDescriptionMessage>;
 
 /**
- * Named prepared statements for PGlite (docs/decisions/0006, third round).
+ * Named prepared statements for PGlite (docs/decisions/0006, "PGlite: every statement by name").
  *
  * PGlite's `query()` sends every statement as Parse, Describe, Bind, Describe, Execute and Sync, each a
  * separate trip into its WebAssembly PostgreSQL, and PostgreSQL parses and plans the text every time:
