@@ -6,13 +6,12 @@
 // list is built here. `npm test -- war-rooms` runs the files whose path contains "war-rooms".
 import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
-import { nodeBundle } from './node-bundle.mjs';
+import { nodeBundle, root } from './node-bundle.mjs';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const only = process.argv.slice(2);
 const outDir = path.join(root, 'test-output');
 const timingsFile = path.join(outDir, 'test-timings.json');

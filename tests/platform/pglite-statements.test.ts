@@ -2,12 +2,12 @@
 // run by name, and what the caller gets back is exactly what PGlite's own query() returns.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { cacheStatements } from '../../src/platform/db/pglite-statements.ts';
+import { newMemoryPglite } from '../support/database.ts';
 
-const template = process.env['RUNFRAME_PGLITE_TEMPLATE'];
 const open = async () => {
-  const pg = template ? new PGlite({ loadDataDir: new Blob([await import('node:fs').then((fs) => fs.readFileSync(`${template}.tar`))]) }) : new PGlite();
+  const pg = newMemoryPglite();
   await pg.waitReady;
   return pg;
 };

@@ -61,8 +61,13 @@ async function openFresh(engine: Engine): Promise<TestDatabase> {
  * half the CPU); else an empty one, which the caller migrates.
  */
 export async function openMemoryPglite(): Promise<Database> {
+  return pgliteDatabase(newMemoryPglite());
+}
+
+/** The bare PGlite behind openMemoryPglite, for tests of the PGlite layer itself. */
+export function newMemoryPglite(): PGlite {
   const template = process.env['RUNFRAME_PGLITE_TEMPLATE'];
-  return pgliteDatabase(template ? new PGlite({ loadDataDir: new Blob([readFileSync(`${template}.tar`)]) }) : new PGlite());
+  return template ? new PGlite({ loadDataDir: new Blob([readFileSync(`${template}.tar`)]) }) : new PGlite();
 }
 
 async function openPostgresTestDatabase(): Promise<TestDatabase> {
