@@ -94,15 +94,13 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
     throw validationError([{ field: 'provider', reason: `must be one of: ${available.map((p) => p.id).join(', ')}` }]);
   }
   // Side by side: everything before the provider call waits for the slowest read, not their sum.
-  const [incident, connected, { defaultProvider }] = await Promise.all([
-    requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef),
-    meetings.connectedProviders(ctx.actor.orgId),
-    readWarRoomSettings(ctx.db, ctx.actor.orgId),
-  ]);
+  const [incident, connected] = await Promise.all([requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef), meetings.connectedProviders(ctx.actor.orgId)]);
   if (!incident.active) {
     throw conflict(`${incident.reference} is ${incident.status}: war rooms are for active incidents.`, 'Reopen the incident first if it needs a live call.');
   }
-  // No choice made: the organization's default provider when it is connected, else the first connected one.
+  // No choice made: the organization's default provider when it is connected, else the first connected
+  // one. The default is read only when there is a choice to make (one query fewer in the usual case).
+  const defaultProvider = !input.provider && connected.length > 1 ? (await readWarRoomSettings(ctx.db, ctx.actor.orgId)).defaultProvider : undefined;
   const providerId = input.provider || (connected.some((p) => p.id === defaultProvider) ? defaultProvider : connected[0]?.id);
   if (!providerId || !connected.some((p) => p.id === providerId)) {
     const name = input.provider ? meetings.displayName(input.provider) : (meetings.availableProviders()[0]?.displayName ?? 'The video provider');

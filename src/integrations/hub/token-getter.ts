@@ -60,12 +60,19 @@ export async function getAccessToken(hub: HubDeps, orgId: string, providerId: st
 }
 
 /** getAccessToken, with the connection row the token came from (read just before, or refreshed from). */
-export async function accessTokenAndRow(hub: HubDeps, orgId: string, providerId: string, stale?: string): Promise<{ token: string; row: ConnectionRow }> {
+export async function accessTokenAndRow(
+  hub: HubDeps,
+  orgId: string,
+  providerId: string,
+  stale?: string,
+  /** The connection's row as the caller has just read it: the first round uses it instead of reading again. */
+  justRead?: ConnectionRow | null,
+): Promise<{ token: string; row: ConnectionRow }> {
   const provider = requireProvider(hub, providerId);
   const fresh = (c: Credentials) => !expiresSoon(c, hub.clock.now()) && c.accessToken !== stale;
   const deadline = Date.now() + WAIT_FOR_REFRESH_MS;
   for (let round = 0; ; round++) {
-    const row = await findConnectionRow(hub.db, orgId, providerId);
+    const row = round === 0 && justRead !== undefined && (justRead === null || (justRead.orgId === orgId && justRead.provider === providerId)) ? justRead : await findConnectionRow(hub.db, orgId, providerId);
     if (!usable(row)) throw notConnected(provider.displayName, row);
     const current = await openOrGiveUp(hub, provider, row);
     if (current === null) continue; // the row changed meanwhile: read it again

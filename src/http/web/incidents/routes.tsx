@@ -32,12 +32,10 @@ async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
   const meetings = meetingPort(c.get('hub'));
   const preferred = meetings.availableProviders()[0];
   // The organization's connections read once: which providers are connected, and the preferred one's card state.
-  const [data, connections, settings] = await Promise.all([
-    getWarRooms({ ctx, meetings, incidentRef: ref, ...(incident ? { incident } : {}) }),
-    listConnectionViews(ctx.db, ctx.actor.orgId),
-    readWarRoomSettings(ctx.db, ctx.actor.orgId),
-  ]);
+  const [data, connections] = await Promise.all([getWarRooms({ ctx, meetings, incidentRef: ref, ...(incident ? { incident } : {}) }), listConnectionViews(ctx.db, ctx.actor.orgId)]);
   const connected = meetings.availableProviders().filter((p) => connections.some((v) => v.provider === p.id && v.status === 'connected'));
+  // The organization's default provider only matters when there is a choice to offer.
+  const settings = connected.length > 1 ? await readWarRoomSettings(ctx.db, ctx.actor.orgId) : { defaultProvider: null };
   const connection = preferred ? connections.find((v) => v.provider === preferred.id) : undefined;
   return (
     <WarRoomSection
