@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { validationError, type FieldProblem } from './errors.ts';
 
 /** Parse untrusted input with a schema; a failure becomes a validation error naming each field. */
@@ -25,3 +25,10 @@ function nulProblems(input: unknown, path: string[]): FieldProblem[] {
   if (path.length > 8 || typeof input !== 'object' || input === null) return [];
   return Object.entries(input).flatMap(([k, v]) => nulProblems(v, [...path, k]));
 }
+
+// What JSON columns hold, read back from the database. Built once: a zod schema costs far more to build
+// than to run, and these run for every timeline entry, audit row and connection a page shows.
+/** A JSON object column; anything else reads as `{}`. */
+export const JsonObjectOrEmpty = z.record(z.string(), z.unknown()).catch({});
+/** A JSON array-of-strings column; anything else reads as `[]`. */
+export const StringListOrEmpty = z.array(z.string()).catch([]);

@@ -2,7 +2,7 @@ import { and, count, desc, eq, like, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog } from '../../platform/db/schema.ts';
 import { toNumber } from '../../platform/db/client.ts';
-import { parseInput } from '../../shared/validate.ts';
+import { JsonObjectOrEmpty, parseInput } from '../../shared/validate.ts';
 import { requirePermission } from '../access/roles.ts';
 import type { Ctx } from '../context.ts';
 
@@ -54,7 +54,7 @@ export async function listAudit({ ctx, input }: { ctx: Ctx; input: unknown }) {
     targetId: r.targetId,
     ip: r.ip,
     userAgent: r.userAgent,
-    metadata: z.record(z.string(), z.unknown()).catch({}).parse(r.metadata),
+    metadata: JsonObjectOrEmpty.parse(r.metadata),
     createdAt: r.createdAt.toISOString(),
   }));
   return { entries, page: q.page, perPage: q.perPage, total: toNumber(total?.n) };

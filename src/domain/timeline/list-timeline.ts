@@ -3,7 +3,7 @@ import { preparedQuery } from '../../platform/db/prepared.ts';
 import { z } from 'zod';
 import type { DbOrTx } from '../../platform/db/client.ts';
 import { timelineEntries } from '../../platform/db/schema.ts';
-import { parseInput } from '../../shared/validate.ts';
+import { JsonObjectOrEmpty, parseInput } from '../../shared/validate.ts';
 import { requirePermission } from '../access/roles.ts';
 import type { Ctx } from '../context.ts';
 import type { IncidentView } from '../incidents/model.ts';
@@ -76,7 +76,7 @@ export async function timelinePage(db: DbOrTx, orgId: string, incidentId: string
       kind: r.kind,
       actor: r.actorLabel,
       body: r.body,
-      data: z.record(z.string(), z.unknown()).catch({}).parse(r.data),
+      data: JsonObjectOrEmpty.parse(r.data),
       createdAt: r.createdAt.toISOString(),
     })),
     // A page that reaches the newest entry still gives a cursor: after= it returns what comes later.

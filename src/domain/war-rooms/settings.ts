@@ -4,6 +4,8 @@ import type { DbOrTx } from '../../platform/db/client.ts';
 import { warRoomSettings } from '../../platform/db/schema.ts';
 import { Severity } from '../incidents/model.ts';
 
+const Severities = z.array(Severity).catch([]);
+
 export interface WarRoomSettingsView {
   autoCreateSeverities: Severity[];
   endMeetingOnResolve: boolean;
@@ -14,7 +16,7 @@ export interface WarRoomSettingsView {
 export async function readWarRoomSettings(db: DbOrTx, orgId: string): Promise<WarRoomSettingsView> {
   const [row] = await db.select().from(warRoomSettings).where(eq(warRoomSettings.orgId, orgId));
   return {
-    autoCreateSeverities: z.array(Severity).catch([]).parse(row?.autoCreateSeverities ?? []),
+    autoCreateSeverities: Severities.parse(row?.autoCreateSeverities ?? []),
     endMeetingOnResolve: row?.endMeetingOnResolve ?? false,
     defaultProvider: row?.defaultProvider ?? null,
   };

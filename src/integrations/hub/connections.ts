@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import { preparedQuery } from '../../platform/db/prepared.ts';
-import { z } from 'zod';
 import type { DbOrTx } from '../../platform/db/client.ts';
 import { integrationConnections, oauthStates, users } from '../../platform/db/schema.ts';
 import { recordAudit } from '../../domain/audit/record-audit.ts';
 import type { RequestMeta } from '../../domain/context.ts';
 import type { Clock } from '../../shared/clock.ts';
+import { StringListOrEmpty } from '../../shared/validate.ts';
 
 export type ConnectionRow = typeof integrationConnections.$inferSelect;
 
@@ -65,7 +65,7 @@ function toConnectionView(row: { c: ConnectionRow; by: string | null }): Connect
     reconnectReason: c.reconnectReason,
     account: { email: c.accountEmail, name: c.accountName, userId: c.externalUserId },
     canHost: c.canHost,
-    scopes: z.array(z.string()).catch([]).parse(c.scopes),
+    scopes: StringListOrEmpty.parse(c.scopes),
     connectedBy: row.by,
     connectedAt: c.connectedAt.toISOString(),
     health: c.healthCheckedAt ? { checkedAt: c.healthCheckedAt.toISOString(), ok: c.healthOk === true, message: c.healthMessage ?? '' } : null,

@@ -8,6 +8,7 @@ import { actorLabel } from '../../domain/orgs/fields.ts';
 import { enqueueJob } from '../../platform/jobs/queue.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { AppError } from '../../shared/errors.ts';
+import { StringListOrEmpty } from '../../shared/validate.ts';
 import { requireProvider, type HubDeps } from './context.ts';
 import { auditIntegration, findConnectionRow, findConnectionView, markReconnectRequired, providerSource, type AuditSource, type ConnectionRow, type ConnectionView } from './connections.ts';
 import { canOpenCredentials } from './credentials.ts';
@@ -58,7 +59,7 @@ export async function checkConnection(hub: HubDeps, meta: RequestMeta, orgId: st
     // A 3161 at create time is the only sure sign a user cannot host (decision 0004): a check that
     // cannot tell (null) keeps it until a create succeeds; what a check saw itself, a check clears.
     canHost = identity.canHost ?? (latest?.hostRefusedAt ? false : null);
-    const scopes = z.array(z.string()).catch([]).parse(latest?.scopes);
+    const scopes = StringListOrEmpty.parse(latest?.scopes);
     const missing = provider.missingScopes(scopes);
     const endScope = provider.missingEndMeetingScope(scopes);
     if (missing.length > 0) {
