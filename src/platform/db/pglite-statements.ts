@@ -24,6 +24,13 @@ export function cacheStatements(client: PGlite): void {
   let seq = 0;
   const plainQuery = client.query.bind(client);
   const plainTransaction = client.transaction.bind(client);
+  // A prepared drizzle query passes the same parsers object every time: merged once for it.
+  const merged = new WeakMap<NonNullable<QueryOptions['parsers']>, Parsers>();
+  const parsersFor = (own: NonNullable<QueryOptions['parsers']>): Parsers => {
+    let p = merged.get(own);
+    if (p === undefined) merged.set(own, (p = mergedParsers(client, own)));
+    return p;
+  };
 
   async function run<T>(text: string, params: unknown[] | undefined, options: QueryOptions | undefined, retried = false): Promise<Results<T>> {
     let statement = statements.get(text);
@@ -38,7 +45,7 @@ export function cacheStatements(client: PGlite): void {
       const messages = await client.execProtocolStream(executeMessage(client, statement, params ?? [], options), { syncToFs: false });
       // PGlite's parseResults copies every parser (hundreds) into a new object when options carry some,
       // on every call (~20% of a page view's CPU): the caller's few are laid over PGlite's instead.
-      const parsers = options?.parsers === undefined ? client.parsers : mergedParsers(client, options.parsers);
+      const parsers = options?.parsers === undefined ? client.parsers : parsersFor(options.parsers);
       const results = parse.parseResults(statement.rowDescription ? [statement.rowDescription, ...messages] : messages, parsers, options?.rowMode === undefined ? undefined : { rowMode: options.rowMode }) as Array<Results<T>>;
       const first = results[0];
       if (first === undefined) throw new Error('PGlite returned no result');
