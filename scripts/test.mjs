@@ -111,7 +111,7 @@ mkdirSync(outDir, { recursive: true });
  * in ~0.5 s of CPU instead of ~2 s through tsx's module hooks (decision 0005). tests/support/children.ts
  * reads the manifest; without one (a file run alone, or a failed bundle) children run through tsx.
  */
-const CHILD_ENTRIES = ['src/main.ts', 'src/cli/main.ts', 'src/zoom-sandbox/standalone.ts', 'src/google-sandbox/standalone.ts', 'tests/support/process-child.ts', 'tests/support/token-child.ts', 'tests/unit/data-dir-lock-contender.ts'];
+const CHILD_ENTRIES = ['src/main.ts', 'src/cli/main.ts', 'src/zoom-sandbox/standalone.ts', 'src/google-sandbox/standalone.ts', 'tests/support/process-child.ts', 'tests/support/token-child.ts', 'tests/unit/data-dir-lock-contender.ts', 'tests/support/log-child.ts'];
 const childrenDir = path.join(outDir, 'children');
 const childManifest = path.join(childrenDir, 'manifest.json');
 rmSync(childrenDir, { recursive: true, force: true });

@@ -73,7 +73,7 @@ export function errorSummary(err: unknown): string {
 export function createLog(level: string, destination?: NodeJS.WritableStream): Log {
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'runframe' }, serializers: { err: serializeError } };
   if (destination !== undefined) return pino(options, destination as pino.DestinationStream);
-  if (!process.stdout.isTTY) return pino(options);
+  if (!process.stdout.isTTY) return pino(options, stdoutLines());
   const terminal = new Writable({
     write(chunk, _enc, done) {
       const lines = String(chunk).split('\n').filter((l) => l !== '');
@@ -81,6 +81,39 @@ export function createLog(level: string, destination?: NodeJS.WritableStream): L
     },
   });
   return pino(options, terminal);
+}
+
+/**
+ * Standard output for JSON lines, gathered for a few milliseconds and handed on together. Every write
+ * to stdout wakes the thread that writes it, which on this machine kind cost ~15 µs of the main
+ * thread per request line (`--cpu-prof`, docs/decisions/0006); under load one write now carries the
+ * lines of several milliseconds, and an idle process sets no timer. What is still gathered is written
+ * when the process exits. One for the process, shared by every logger.
+ */
+let stdoutGatherer: pino.DestinationStream | undefined;
+function stdoutLines(gatherMs = 5): pino.DestinationStream {
+  if (stdoutGatherer) return stdoutGatherer;
+  const out = pino.destination({ dest: 1, sync: false, minLength: 0 });
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    out.write(text);
+  };
+  process.once('exit', () => {
+    flush();
+    out.flushSync();
+  });
+  stdoutGatherer = {
+    write(line: string) {
+      pending += line;
+      timer ??= setTimeout(flush, gatherMs).unref();
+    },
+  };
+  return stdoutGatherer;
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: '', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
