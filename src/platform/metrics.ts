@@ -13,7 +13,12 @@ interface Family {
 }
 
 const families = new Map<string, Family>();
-const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort());
+/** A series' identity: its labels in name order (one per request, so no JSON of sorted pairs). */
+const key = (labels: Labels): string => {
+  let k = '';
+  for (const name of Object.keys(labels).sort()) k += `${name}\u0000${labels[name] ?? ''}\u0001`;
+  return k;
+};
 
 function family(name: string, help: string, type: Family['type']): Family {
   let f = families.get(name);
