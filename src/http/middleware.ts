@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { routePath } from 'hono/route';
 import { randomToken, safeEqual } from '../platform/crypto.ts';
+import { fixedFieldLog } from '../platform/log.ts';
 import { observeSeconds } from '../platform/metrics.ts';
 import { clientOf, noTrustedProxies } from '../platform/proxies.ts';
 import { authenticateApiToken } from '../domain/orgs/api-tokens.ts';
@@ -43,8 +44,10 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const line = { requestId, ...(client.proto ? { proto: client.proto } : {}), method: c.req.method, route: route === '*' || route === '/*' ? '(no route)' : route, status: c.res.status, ms: Math.round(performance.now() - started) };
   observeSeconds('runframe_http_request_duration_seconds', 'HTTP requests by route pattern, method and status (until the response starts).', { method: line.method, route: line.route, status: String(line.status) }, (performance.now() - started) / 1000);
   // Open incident pages poll their war-room fragment every few seconds: those stay at debug.
-  if (route.endsWith('/fragment') && c.res.status < 400) c.get('deps').log.debug(line, 'request');
-  else c.get('deps').log.info(line, 'request');
+  // Every field of the line is set just above (nothing a caller sent), so it skips redaction.
+  const log = fixedFieldLog(c.get('deps').log);
+  if (route.endsWith('/fragment') && c.res.status < 400) log.debug(line, 'request');
+  else log.info(line, 'request');
 };
 
 /** Resolves who is calling: a bearer API token, else the session cookie, else nobody. */

@@ -19,6 +19,9 @@ test('each request leaves one log line: request id, method, route pattern, statu
   assert.equal(line.route, '/api/v1/incidents/:id');
   assert.equal(line.status, 404);
   assert.equal(typeof line.ms, 'number');
+  // The line is written without redaction (src/platform/log.ts, fixedFieldLog): nothing else may be in it.
+  const raw = t.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['requestId'] === line.requestId && l['msg'] === 'request');
+  assert.deepEqual(Object.keys(raw ?? {}).filter((k) => !['level', 'time', 'pid', 'hostname', 'service'].includes(k)).sort(), ['method', 'ms', 'msg', 'requestId', 'route', 'status']);
 });
 
 test('what a URL carries never reaches the log: invite tokens, OAuth codes and states, query text', async () => {
