@@ -240,10 +240,13 @@ async function liveRow(m: Member, second: string, dbUrl: string) {
   // Reads of Runframe's tables, the job queue's excepted (each process polls it once a second, watchers or not).
   const reads = async () =>
     Number((await db.query(`select coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0) as n from pg_stat_user_tables where relname <> 'jobs'`)).rows[0]?.n ?? 0);
-  // Idle: table reads in a quiet 3 s with every watcher open (compare with none open below; statistics
-  // reach pg_stat_user_tables within a second or so). The least of three windows: a periodic job (once a minute, in either
-  // process) lands in one window now and then, watchers or not.
+  // Idle: table reads in a quiet 3 s with every watcher open (compare with none open below). The least of
+  // three windows: a periodic job (once a minute, in either process) lands in one window now and then,
+  // watchers or not. A PostgreSQL backend that goes idle reports the reads it made up to 10 s later
+  // (PGSTAT_IDLE_INTERVAL), so the windows begin 11 s after the last request: before, the reads made
+  // while the watchers connected could land in all three (+2, once +398).
   const quietest = async () => {
+    await new Promise((r) => setTimeout(r, 11_000));
     let least = Infinity;
     for (let w = 0; w < 3; w++) {
       const c = await reads();
