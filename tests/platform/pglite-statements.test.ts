@@ -2,8 +2,8 @@
 // run by name, and what the caller gets back is exactly what PGlite's own query() returns.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { PGlite } from '@electric-sql/pglite';
-import { cacheStatements } from '../../src/platform/db/pglite-statements.ts';
+import { protocol, type PGlite } from '@electric-sql/pglite';
+import { bindExecuteSync, cacheStatements } from '../../src/platform/db/pglite-statements.ts';
 import { newMemoryPglite } from '../support/database.ts';
 
 const open = async () => {
@@ -100,4 +100,15 @@ test('at most 500 statement texts are kept: the least recently used are closed',
   for (let i = 0; i < 520; i++) await cached.query(`select $1::int + ${i} as v`, [i]);
   assert.ok((await named(cached)) <= 500, 'old statements closed');
   assert.equal((await cached.query<{ v: number }>(`select $1::int + 0 as v`, [7])).rows[0]?.v, 7, 'an evicted statement is prepared again');
+});
+
+test('the Bind, Execute and Sync written for a statement are byte for byte what PGlite’s own writer makes', () => {
+  const pglite = (name: string, values: (string | null)[]) =>
+    Buffer.concat([protocol.serialize.bind({ statement: name, values }), protocol.serialize.execute({}), protocol.serialize.sync()]);
+  const cases: (string | null)[][] = [[], [''], [null], ['INC-12', null, ''], ['ünïcode ✓ 😀', '{"kind":"war_room","data":{"x":[1,2]}}'], ['x'.repeat(70_000)]];
+  for (const values of cases) {
+    for (const name of ['rf_pglite_1', 'rf_pglite_123456']) {
+      assert.ok(Buffer.from(bindExecuteSync(name, values)).equals(pglite(name, values)), `${name} ${JSON.stringify(values).slice(0, 80)}`);
+    }
+  }
 });
