@@ -34,8 +34,11 @@ export interface Runframe {
 }
 
 /** Opens the database the configuration names (PGlite under DATA_DIR unless DATABASE_URL is set) and migrates it. */
-export async function openConfiguredDatabase(config: Config): Promise<{ database: Database; release: () => void }> {
-  if (config.databaseUrl !== undefined) return { database: await openPostgres(config.databaseUrl, config.databasePoolSize), release: () => {} };
+export async function openConfiguredDatabase(config: Config, opts: { server?: boolean } = {}): Promise<{ database: Database; release: () => void }> {
+  if (config.databaseUrl !== undefined) {
+    // Only a server keeps connections open; a command line run opens what it uses.
+    return { database: await openPostgres(config.databaseUrl, config.databasePoolSize, {}, opts.server ? config.databasePoolKeepOpen : 0), release: () => {} };
+  }
   const release = acquireDataDirLock(config.dataDir);
   try {
     return { database: await openPglite(path.join(config.dataDir, 'pglite')), release };
@@ -117,7 +120,7 @@ async function startDemoGoogleSandbox(config: Config, log: Log) {
 export async function startRunframe(config: Config, opts: { clock?: Clock; log?: Log; worker?: boolean; drainMs?: number; database?: Database } = {}): Promise<Runframe> {
   const log = opts.log ?? createLog(config.logLevel);
   for (const notice of config.notices) log.info(notice);
-  const { database, release } = opts.database ? { database: opts.database, release: () => {} } : await openConfiguredDatabase(config);
+  const { database, release } = opts.database ? { database: opts.database, release: () => {} } : await openConfiguredDatabase(config, { server: true });
   await migrateDatabase(database);
   const clock = opts.clock ?? systemClock;
   const deps: HubDeps = {

@@ -33,6 +33,7 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   DATABASE_POOL_SIZE: intFrom('DATABASE_POOL_SIZE', 20, 1, 1000),
+  DATABASE_POOL_KEEP_OPEN: intFrom('DATABASE_POOL_KEEP_OPEN', 10, 0, 1000),
   SECRET_KEY: optionalText.pipe(
     z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
   ),
@@ -107,6 +108,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** PostgreSQL connections per process (DATABASE_URL only). */
   databasePoolSize: number;
+  /** Of those, how many the server opens at start and keeps open while idle (DATABASE_URL only). */
+  databasePoolKeepOpen: number;
   /** Bearer token for /metrics; unset: /metrics is not served. */
   metricsToken: string | undefined;
   secretKey: string;
@@ -192,6 +195,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!given('SECRET_KEY')) problems.push('SECRET_KEY is required when DATABASE_URL is set (e.g. `openssl rand -base64 48`)');
     if (!given('ENCRYPTION_KEYS')) problems.push('ENCRYPTION_KEYS is required when DATABASE_URL is set (e.g. `1:$(openssl rand -base64 32)`)');
   }
+  if (e.DATABASE_POOL_KEEP_OPEN > e.DATABASE_POOL_SIZE) {
+    problems.push(`DATABASE_POOL_KEEP_OPEN (${e.DATABASE_POOL_KEEP_OPEN}) must be at most DATABASE_POOL_SIZE (${e.DATABASE_POOL_SIZE})`);
+  }
   if (e.ENCRYPTION_KEYS !== undefined) {
     const r = parseKeyRing(e.ENCRYPTION_KEYS);
     problems.push(...r.problems);
@@ -266,6 +272,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databasePoolKeepOpen: e.DATABASE_POOL_KEEP_OPEN,
     metricsToken: e.METRICS_TOKEN,
     secretKey,
     keyRing,

@@ -196,6 +196,15 @@ test('DATABASE_POOL_SIZE sizes the PostgreSQL pool: 20 unless set, a whole numbe
   assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_SIZE: '0' }), ['DATABASE_POOL_SIZE: DATABASE_POOL_SIZE must be at least 1']);
 });
 
+test('DATABASE_POOL_KEEP_OPEN: 10 connections kept open unless set, from 0 to the pool size', () => {
+  const server = { DATABASE_URL: 'postgres://db/runframe', SECRET_KEY: 'x'.repeat(40), ENCRYPTION_KEYS: `1:${Buffer.alloc(32).toString('base64')}` };
+  assert.equal(loadConfig(server).databasePoolKeepOpen, 10);
+  assert.equal(loadConfig({ ...server, DATABASE_POOL_KEEP_OPEN: '0' }).databasePoolKeepOpen, 0);
+  assert.equal(loadConfig({ ...server, DATABASE_POOL_SIZE: '40', DATABASE_POOL_KEEP_OPEN: '40' }).databasePoolKeepOpen, 40);
+  assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_KEEP_OPEN: '21' }), ['DATABASE_POOL_KEEP_OPEN (21) must be at most DATABASE_POOL_SIZE (20)']);
+  assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_KEEP_OPEN: '-1' }), ['DATABASE_POOL_KEEP_OPEN: DATABASE_POOL_KEEP_OPEN must be at least 0']);
+});
+
 test('real Zoom settings accept an http PUBLIC_URL only on a loopback host (local development against a standalone sandbox)', () => {
   const d = dir();
   const zoom = { DATA_DIR: d, ZOOM_CLIENT_ID: 'abc', ZOOM_CLIENT_SECRET: 's', ZOOM_WEBHOOK_SECRET_TOKEN: 'w', ZOOM_OAUTH_BASE_URL: 'http://localhost:4010', ZOOM_API_BASE_URL: 'http://localhost:4010/v2' };

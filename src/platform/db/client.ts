@@ -80,18 +80,24 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
  * connecting (or waiting for a free pooled connection), and each statement, on the client (a
  * database whose packets are dropped never answers) and on the server (a statement stuck on locks).
  */
-export const PG_TIMEOUTS = { connectMs: 3_000, statementMs: 5_000, idleInTransactionMs: 60_000, keepAliveDelayMs: 10_000 };
+export const PG_TIMEOUTS = { connectMs: 3_000, statementMs: 5_000, idleInTransactionMs: 60_000, keepAliveDelayMs: 10_000, idleConnectionMs: 60_000 };
 
-/** `poolSize` comes from DATABASE_POOL_SIZE (see src/config). */
-export async function openPostgres(url: string, poolSize = 20, timeouts: Partial<typeof PG_TIMEOUTS> = {}): Promise<Database> {
+/**
+ * `poolSize` comes from DATABASE_POOL_SIZE, `keepOpen` from DATABASE_POOL_KEEP_OPEN (see src/config):
+ * that many connections are opened at once, in the background, and never closed for being idle, so
+ * the first burst after a start or a quiet night does not wait for PostgreSQL to start its backends
+ * (decision 0006). The command line keeps none open.
+ */
+export async function openPostgres(url: string, poolSize = 20, timeouts: Partial<typeof PG_TIMEOUTS> = {}, keepOpen = 0): Promise<Database> {
   const t = { ...PG_TIMEOUTS, ...timeouts };
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    min: Math.min(keepOpen, poolSize),
     connectionTimeoutMillis: t.connectMs,
     // A burst after a quiet spell should find its connections open (and their prepared statements
     // parsed), not pay PostgreSQL's connection start-up for each: idle ones close after a minute.
-    idleTimeoutMillis: 60_000,
+    idleTimeoutMillis: t.idleConnectionMs,
     query_timeout: t.statementMs,
     statement_timeout: t.statementMs,
     idle_in_transaction_session_timeout: t.idleInTransactionMs,
@@ -101,6 +107,15 @@ export async function openPostgres(url: string, poolSize = 20, timeouts: Partial
   });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Opened side by side and handed back at once; one that fails is simply opened later, on demand.
+  void Promise.all(
+    Array.from({ length: Math.min(keepOpen, poolSize) }, () =>
+      pool.connect().then(
+        (c) => c,
+        () => null,
+      ),
+    ),
+  ).then((clients) => clients.forEach((c) => c?.release()));
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   return { db, engine: 'postgres', connectionString: url, listen: (channel, onMessage, onGap) => listenPostgres(url, channel, onMessage, onGap), close: () => pool.end() };
 }
