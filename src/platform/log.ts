@@ -105,7 +105,11 @@ function stdoutLines(gatherMs = 5): pino.DestinationStream {
   };
   process.once('exit', () => {
     flush();
-    out.flushSync();
+    try {
+      out.flushSync();
+    } catch {
+      // stdout already gone (a closed pipe): nothing left to write to.
+    }
   });
   stdoutGatherer = {
     write(line: string) {
