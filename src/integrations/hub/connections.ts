@@ -41,6 +41,11 @@ export async function findConnectionRow(db: DbOrTx, orgId: string, provider: str
   return row ?? null;
 }
 
+/** Every connection row of the organization (one per provider), credentials included: Create War Room's read. */
+export async function findConnectionRows(db: DbOrTx, orgId: string): Promise<ConnectionRow[]> {
+  return preparedQuery(db, 'rf_org_connections', (d) => d.select().from(integrationConnections).where(eq(integrationConnections.orgId, sql.placeholder('orgId')))).execute({ orgId });
+}
+
 export async function findConnectionView(db: DbOrTx, orgId: string, provider: string): Promise<ConnectionView | null> {
   return (await listConnectionViews(db, orgId)).find((v) => v.provider === provider) ?? null;
 }

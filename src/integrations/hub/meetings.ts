@@ -1,11 +1,10 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import { preparedQuery } from '../../platform/db/prepared.ts';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { integrationConnections } from '../../platform/db/schema.ts';
 import { systemMeta } from '../../domain/context.ts';
 import { MeetingError, type MeetingPort } from '../../domain/war-rooms/port.ts';
 import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
-import { markReconnectRequired, providerSource } from './connections.ts';
+import { findConnectionRows, markReconnectRequired, providerSource } from './connections.ts';
 import { revokeBeforeDropping } from './revoke-before-dropping.ts';
 import { cannotHostFor, endScopeMissingMessage, ProviderError, providerAppError } from './provider.ts';
 import { accessTokenAndRow, withAccessToken } from './token-getter.ts';
@@ -79,12 +78,7 @@ export function meetingPort(hub: HubDeps): MeetingPort {
     availableProviders: () => [...hub.providers.values()].map((p) => ({ id: p.id, displayName: p.displayName })),
     async connectedProviders(orgId) {
       // The whole rows (one per provider): a create that follows takes its token from them.
-      const rows = await preparedQuery(hub.db, 'rf_org_connections', (db) =>
-        db
-          .select()
-          .from(integrationConnections)
-          .where(eq(integrationConnections.orgId, sql.placeholder('orgId'))),
-      ).execute({ orgId });
+      const rows = await findConnectionRows(hub.db, orgId);
       lastRead = { orgId, rows };
       const connected = new Set(rows.filter((r) => r.status === 'connected').map((r) => r.provider));
       return [...hub.providers.values()].filter((p) => connected.has(p.id)).map((p) => ({ id: p.id, displayName: p.displayName }));

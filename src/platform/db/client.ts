@@ -108,14 +108,7 @@ export async function openPostgres(url: string, poolSize = 20, timeouts: Partial
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   // Opened side by side and handed back at once; one that fails is simply opened later, on demand.
-  void Promise.all(
-    Array.from({ length: Math.min(keepOpen, poolSize) }, () =>
-      pool.connect().then(
-        (c) => c,
-        () => null,
-      ),
-    ),
-  ).then((clients) => clients.forEach((c) => c?.release()));
+  void Promise.all(Array.from({ length: Math.min(keepOpen, poolSize) }, () => pool.connect().catch(() => null))).then((clients) => clients.forEach((c) => c?.release()));
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   return { db, engine: 'postgres', connectionString: url, listen: (channel, onMessage, onGap) => listenPostgres(url, channel, onMessage, onGap), close: () => pool.end() };
 }

@@ -24,11 +24,12 @@ export function cacheStatements(client: PGlite): void {
   let seq = 0;
   const plainQuery = client.query.bind(client);
   const plainTransaction = client.transaction.bind(client);
-  // A prepared drizzle query passes the same parsers object every time: merged once for it.
+  // PGlite's parsers with the caller's laid on top, without copying PGlite's (its table is the
+  // prototype); once per parsers object, which a prepared drizzle query passes every time.
   const merged = new WeakMap<NonNullable<QueryOptions['parsers']>, Parsers>();
   const parsersFor = (own: NonNullable<QueryOptions['parsers']>): Parsers => {
     let p = merged.get(own);
-    if (p === undefined) merged.set(own, (p = mergedParsers(client, own)));
+    if (p === undefined) merged.set(own, (p = Object.assign(Object.create(client.parsers) as Parsers, own)));
     return p;
   };
 
@@ -54,7 +55,7 @@ export function cacheStatements(client: PGlite): void {
       // A migration changed what the statement returns: PostgreSQL refuses the cached plan (0A000).
       if (!retried && statement && isDatabaseError(err) && err.code === '0A000') {
         statements.delete(text);
-        await client.execProtocolStream(concat([protocol.serialize.close({ type: 'S', name: statement.name }), protocol.serialize.sync()]), { syncToFs: false }).catch(() => undefined);
+        await client.execProtocolStream(Buffer.concat([protocol.serialize.close({ type: 'S', name: statement.name }), protocol.serialize.sync()]), { syncToFs: false }).catch(() => undefined);
         return run(text, params, options, true);
       }
       throw err;
@@ -70,7 +71,7 @@ export function cacheStatements(client: PGlite): void {
       parts.push(protocol.serialize.close({ type: 'S', name: old.name }));
     }
     parts.push(protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync());
-    const messages = await client.execProtocolStream(concat(parts), { syncToFs: false });
+    const messages = await client.execProtocolStream(Buffer.concat(parts), { syncToFs: false });
     const parameterTypes = parse.parseDescribeStatementResults(messages);
     const rowDescription = messages.find((m): m is RowDescription => m.name === 'rowDescription') ?? null;
     const statement: Statement = { name, parameterTypes, rowDescription };
@@ -123,13 +124,6 @@ const MAX_STATEMENTS = 500;
 const CACHEABLE = /^\s*(select|insert|update|delete|with)\b/i;
 
 type Parsers = PGlite['parsers'];
-/**
- * PGlite's parsers with the caller's on top, without copying PGlite's: its table is the prototype, so a
- * lookup that the caller's few entries miss falls through to it.
- */
-function mergedParsers(client: PGlite, own: NonNullable<QueryOptions['parsers']>): Parsers {
-  return Object.assign(Object.create(client.parsers) as Parsers, own);
-}
 
 /** Bind (unnamed portal, the named statement, the values as text), Execute and Sync, as one message. */
 function executeMessage(client: PGlite, statement: Statement, params: unknown[], options: QueryOptions | undefined): Uint8Array {
@@ -142,7 +136,7 @@ function executeMessage(client: PGlite, statement: Statement, params: unknown[],
   return bindExecuteSync(statement.name, values);
 }
 
-const EXECUTE_SYNC = concat([protocol.serialize.execute({}), protocol.serialize.sync()]);
+const EXECUTE_SYNC = Buffer.concat([protocol.serialize.execute({}), protocol.serialize.sync()]);
 
 /**
  * Bind (the unnamed portal, the named statement, every value as text), then Execute and Sync, written
@@ -175,16 +169,6 @@ export function bindExecuteSync(statementName: string, texts: readonly (string |
   }
   at = out.writeInt16BE(0, at);
   out.set(EXECUTE_SYNC, at);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
