@@ -1,6 +1,7 @@
 import type { Deps, Actor, RequestMeta } from '../domain/context.ts';
 import type { HubDeps } from '../integrations/hub/context.ts';
 import type { SessionView } from '../domain/orgs/sessions.ts';
+import type { IncidentPageStamp } from '../domain/incidents/page-stamp.ts';
 import type { LiveHub } from '../platform/live.ts';
 import type { TrustedProxies } from '../platform/proxies.ts';
 
@@ -28,5 +29,10 @@ export interface AppEnv {
     auth: Auth;
     /** The CSRF token the current page must embed in its forms. */
     csrfToken: string;
+    /**
+     * Set on a view of an incident page: its stamp, read with the session in one statement, and the
+     * live-update position taken before that statement (what a page served from the cache is as of).
+     */
+    incidentPage?: { position: string | undefined; stamp: IncidentPageStamp | null };
   };
 }

@@ -6,13 +6,20 @@ import { fixedFieldLog } from '../platform/log.ts';
 import { observeSeconds } from '../platform/metrics.ts';
 import { clientOf, noTrustedProxies } from '../platform/proxies.ts';
 import { authenticateApiToken } from '../domain/orgs/api-tokens.ts';
-import { resolveSession } from '../domain/orgs/sessions.ts';
+import { resolveSession, resolveSessionWithPageStamp, type SessionView } from '../domain/orgs/sessions.ts';
+import { incidentNumberOf } from '../domain/incidents/page-stamp.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { AppEnv } from './env.ts';
 import { lastText, readForm } from './form.ts';
 
 export const SESSION_COOKIE = 'rf_session';
+
+/** `/incidents/42` or `/incidents/INC-42`: the incident page, by number. */
+const incidentPageNumber = (path: string): number | null => {
+  const m = /^\/incidents\/([^/]+)$/.exec(path);
+  return m?.[1] === undefined ? null : incidentNumberOf(m[1]);
+};
 export const ANON_CSRF_COOKIE = 'rf_csrf';
 
 function peerAddress(c: Context<AppEnv>): string {
@@ -66,7 +73,16 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     return next();
   }
   const cookie = getCookie(c, SESSION_COOKIE);
-  const session = cookie ? await resolveSession(deps, cookie) : null;
+  // A view of an incident page reads the incident's stamp with the session: a page the page cache
+  // holds is then one statement (http/web/incidents/page-cache.ts).
+  const number = cookie && c.req.method === 'GET' ? incidentPageNumber(c.req.path) : null;
+  let session: SessionView | null = null;
+  if (cookie && number !== null && c.req.query('before') === undefined) {
+    const position = c.get('live')?.position();
+    const found = await resolveSessionWithPageStamp(deps, cookie, number);
+    if (found) c.set('incidentPage', { position, stamp: found.stamp });
+    session = found?.session ?? null;
+  } else if (cookie) session = await resolveSession(deps, cookie);
   if (session) {
     c.set('auth', { kind: 'session', session, actor: session.actor });
     c.set('csrfToken', session.csrfToken);

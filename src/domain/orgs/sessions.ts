@@ -7,6 +7,8 @@ import type { Actor, Deps, RequestMeta } from '../context.ts';
 import { actorLabel } from './fields.ts';
 import { Role } from '../access/roles.ts';
 import type { MembershipView } from './memberships.ts';
+import type { PgSelect } from 'drizzle-orm/pg-core';
+import { pageStampSubquery, toPageStamp, type IncidentPageStamp } from '../incidents/page-stamp.ts';
 
 export interface SessionView {
   idHash: string;
@@ -33,34 +35,57 @@ export async function createSession(deps: Deps, userId: string, orgId: string | 
 }
 
 /** A session that expired or was signed out is simply absent. */
-export async function resolveSession(deps: Deps, token: string): Promise<SessionView | null> {
-  // The session, its user and the user's memberships in one statement (one row per membership; one
-  // row with no membership when there is none): every signed-in page runs it.
-  const rows = await preparedQuery(deps.db, 'rf_session', (db) =>
-    db
-      .select({
-        s: sessions,
-        u: { id: users.id, name: users.name, email: users.email },
-        orgId: memberships.orgId,
-        orgName: organizations.name,
-        role: memberships.role,
-      })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .leftJoin(memberships, eq(memberships.userId, sessions.userId))
-      .leftJoin(organizations, eq(organizations.id, memberships.orgId))
-      .where(and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now'))))
-      .orderBy(asc(memberships.createdAt), asc(organizations.name)),
-  ).execute({ idHash: sha256Hex(token), now: deps.clock.now() });
-  const row = rows[0];
-  if (!row) return null;
+const sessionColumns = {
+  s: sessions,
+  u: { id: users.id, name: users.name, email: users.email },
+  orgId: memberships.orgId,
+  orgName: organizations.name,
+  role: memberships.role,
+};
+
+// The session, its user and the user's memberships in one statement (one row per membership; one
+// row with no membership when there is none): every signed-in page runs it.
+const joinMemberships = <Q extends PgSelect>(q: Q) =>
+  q.innerJoin(users, eq(users.id, sessions.userId)).leftJoin(memberships, eq(memberships.userId, sessions.userId)).leftJoin(organizations, eq(organizations.id, memberships.orgId));
+const current = and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now')));
+const order = [asc(memberships.createdAt), asc(organizations.name)];
+
+type SessionRow = { s: typeof sessions.$inferSelect; u: SessionView['user']; orgId: string | null; orgName: string | null; role: string | null };
+
+function toSessionView(rows: SessionRow[]): { view: SessionView; row: number } | null {
+  const first = rows[0];
+  if (!first) return null;
   const all: MembershipView[] = rows.flatMap((r) => (r.orgId !== null && r.orgName !== null && r.role !== null ? [{ orgId: r.orgId, orgName: r.orgName, role: Role.parse(r.role) }] : []));
   // The active organization falls back to the first remaining one if the user was removed from it.
-  const active = all.find((m) => m.orgId === row.s.activeOrgId) ?? all[0];
+  const active = all.find((m) => m.orgId === first.s.activeOrgId) ?? all[0];
   const actor: Actor | null = active
-    ? { userId: row.u.id, name: row.u.name, email: row.u.email, orgId: active.orgId, role: active.role, via: 'session' }
+    ? { userId: first.u.id, name: first.u.name, email: first.u.email, orgId: active.orgId, role: active.role, via: 'session' }
     : null;
-  return { idHash: row.s.idHash, csrfToken: row.s.csrfToken, user: row.u, actor, memberships: all };
+  return { view: { idHash: first.s.idHash, csrfToken: first.s.csrfToken, user: first.u, actor, memberships: all }, row: Math.max(0, rows.findIndex((r) => r.orgId === active?.orgId)) };
+}
+
+export async function resolveSession(deps: Deps, token: string): Promise<SessionView | null> {
+  const rows = await preparedQuery(deps.db, 'rf_session', (db) => joinMemberships(db.select(sessionColumns).from(sessions).$dynamic()).where(current).orderBy(...order)).execute({ idHash: sha256Hex(token), now: deps.clock.now() });
+  return toSessionView(rows)?.view ?? null;
+}
+
+/**
+ * The session, and the stamp of incident `number` in its active organization, in one statement: an
+ * incident page served from the page cache costs this one statement (docs/decisions/0006). The stamp
+ * is read in each of the user's organizations (a lateral join per membership row), and the active
+ * one's is kept.
+ */
+export async function resolveSessionWithPageStamp(deps: Deps, token: string, number: number): Promise<{ session: SessionView; stamp: IncidentPageStamp | null } | null> {
+  const rows = await preparedQuery(deps.db, 'rf_session_page_stamp', (db) => {
+    const stamp = pageStampSubquery(db, memberships.orgId);
+    return joinMemberships(db.select({ ...sessionColumns, stamp: { ...stamp._.selectedFields } }).from(sessions).$dynamic())
+      .leftJoinLateral(stamp, sql`true`)
+      .where(current)
+      .orderBy(...order);
+  }).execute({ idHash: sha256Hex(token), now: deps.clock.now(), number });
+  const found = toSessionView(rows);
+  if (!found) return null;
+  return { session: found.view, stamp: found.view.actor ? toPageStamp(rows[found.row]?.stamp) : null };
 }
 
 export async function endSession(deps: Deps, meta: RequestMeta, view: SessionView): Promise<void> {

@@ -4,13 +4,13 @@ import { SEVERITIES, SEVERITY_DESCRIPTION, STATUSES, STATUS_LABEL, TRANSITIONS, 
 import type { MemberView } from '../../../domain/orgs/list-members.ts';
 import type { TimelineEntryView } from '../../../domain/timeline/list-timeline.ts';
 import { TimelineList } from './timeline.tsx';
-import type { AppError } from '../../../shared/errors.ts';
 import { fmtTime } from '../helpers.tsx';
-import { Csrf, Layout, type PageShell } from '../layout.tsx';
+import { Csrf } from '../layout.tsx';
 import { SeverityBadge, StatusBadge } from './components.tsx';
 
-export interface IncidentPageProps {
-  shell: PageShell;
+/** Everything under the shell. The same for every member of a role apart from `csrfToken` and `liveUrl`, so it can be kept (page-cache.ts). */
+export interface IncidentBodyProps {
+  csrfToken: string;
   incident: IncidentView;
   /** A window of the timeline, oldest first: the newest entries unless `showingEarlier`. */
   timeline: TimelineEntryView[];
@@ -23,18 +23,16 @@ export interface IncidentPageProps {
   canEdit: boolean;
   /** The war-room place: filled by the war-room feature, reserved until then. */
   warRoom?: Child;
-  error?: AppError | null;
-  notice?: string | null;
   noteDraft?: string;
 }
 
-export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline, earlierCursor, showingEarlier, liveUrl, members, canEdit, warRoom, error, notice, noteDraft }) => {
+export const IncidentBody: FC<IncidentBodyProps> = ({ csrfToken, incident, timeline, earlierCursor, showingEarlier, liveUrl, members, canEdit, warRoom, noteDraft }) => {
   const base = `/incidents/${incident.number}`;
   // Forward moves first, so the preselected choice never sends an incident backwards by accident.
   const order = STATUSES.indexOf(incident.status);
   const next = [...TRANSITIONS[incident.status]].sort((a, b) => (STATUSES.indexOf(a) > order ? 0 : 1) - (STATUSES.indexOf(b) > order ? 0 : 1));
   return (
-    <Layout {...shell} error={error ?? null} notice={notice ?? null}>
+    <>
       <p>
         <a href="/incidents">← All incidents</a>
       </p>
@@ -87,7 +85,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
             )}
             {canEdit && (
               <form method="post" action={`${base}/notes`} class="note-form">
-                <Csrf token={shell.csrfToken} />
+                <Csrf token={csrfToken} />
                 <div class="field">
                   <label for="note">Add a note</label>
                   <textarea id="note" name="body" maxlength={5000} required>
@@ -120,7 +118,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
               <h2 id="controls-h">Change</h2>
               {next.length > 0 ? (
                 <form method="post" action={`${base}/status`} class="field">
-                  <Csrf token={shell.csrfToken} />
+                  <Csrf token={csrfToken} />
                   <label for="status">Status</label>
                   <div class="control-line">
                     <select id="status" name="status">
@@ -137,7 +135,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
               {incident.status !== 'closed' && (
                 <>
                   <form method="post" action={`${base}/severity`} class="field">
-                    <Csrf token={shell.csrfToken} />
+                    <Csrf token={csrfToken} />
                     <label for="severity">Severity</label>
                     <div class="control-line">
                       <select id="severity" name="severity">
@@ -151,7 +149,7 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
                     </div>
                   </form>
                   <form method="post" action={`${base}/lead`} class="field">
-                    <Csrf token={shell.csrfToken} />
+                    <Csrf token={csrfToken} />
                     <label for="lead">Incident lead</label>
                     <div class="control-line">
                       <select id="lead" name="leadUserId">
@@ -179,6 +177,6 @@ export const IncidentPage: FC<IncidentPageProps> = ({ shell, incident, timeline,
       </div>
       {liveUrl && <div hidden id="incident-live" data-src={liveUrl}></div>}
       <script src="/assets/war-room.js" defer></script>
-    </Layout>
+    </>
   );
 };

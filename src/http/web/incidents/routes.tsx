@@ -13,8 +13,13 @@ import type { IncidentView } from '../../../domain/incidents/model.ts';
 import { z } from 'zod';
 import type { AppError } from '../../../shared/errors.ts';
 import type { AppEnv } from '../../env.ts';
-import { attempt, formOf, html, pageCtx, shell, signedIn, statusOf, type C } from '../helpers.tsx';
-import { IncidentPage } from './incident-page.tsx';
+import { attempt, formOf, html, pageCtx, sessionOf, shell, signedIn, statusOf, type C } from '../helpers.tsx';
+import { IncidentBody } from './incident-page.tsx';
+import { Layout } from '../layout.tsx';
+import { raw } from 'hono/html';
+import { incidentPageStamp } from '../../../domain/incidents/page-stamp.ts';
+import { countMetric } from '../../../platform/metrics.ts';
+import { pageCache, type PageCache } from './page-cache.ts';
 import { getWarRooms } from '../../../domain/war-rooms/list-war-rooms.ts';
 import { createWarRoom } from '../../../domain/war-rooms/create-war-room.ts';
 import { readWarRoomSettings } from '../../../domain/war-rooms/settings.ts';
@@ -27,7 +32,7 @@ import { NewIncidentPage } from './new-page.tsx';
 import { mountLiveUpdates } from './live.ts';
 
 /** The war-room place of an incident page, for whoever is looking. */
-async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
+async function warRoomSection(c: C, ref: string, incident?: IncidentView, csrfToken: string = c.get('csrfToken')) {
   const ctx = pageCtx(c);
   const meetings = meetingPort(c.get('hub'));
   const preferred = meetings.availableProviders()[0];
@@ -49,7 +54,7 @@ async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
       preferredName={preferred?.displayName ?? 'A video provider'}
       canManageIntegrations={can(ctx.actor.role, 'integration:manage')}
       reconnectRequired={connection?.status === 'reconnect_required'}
-      csrfToken={c.get('csrfToken')}
+      csrfToken={csrfToken}
     />
   );
 }
@@ -58,38 +63,83 @@ async function warRoomSection(c: C, ref: string, incident?: IncidentView) {
 export const TIMELINE_PAGE = 50;
 const Before = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()).catch(undefined);
 
-async function renderIncident(c: C, ref: string, extra: { error?: AppError; notice?: string; noteDraft?: string } = {}) {
+/** The incident's page under the shell, and its title: what `renderIncident` serves and the page cache keeps. */
+async function incidentBody(c: C, ref: string, opts: { before: number | undefined; csrfToken: string; position: string | undefined; noteDraft?: string }) {
   const ctx = pageCtx(c);
   // The incident is loaded once; everything else on the page reads by its id, side by side.
-  // Taken before reading: a change made while the page renders still reaches it through the stream.
-  const position = c.get('live')?.position();
   const incident = await getIncident({ ctx, incidentRef: ref });
-  const before = Before.parse(c.req.query('before'));
+  const { before } = opts;
   const [timeline, members, warRoom] = await Promise.all([
     timelinePage(ctx.db, ctx.actor.orgId, incident.id, before === undefined ? { latest: true, limit: TIMELINE_PAGE } : { before, limit: TIMELINE_PAGE }),
     listLeadCandidates(ctx),
-    warRoomSection(c, incident.id, incident),
+    warRoomSection(c, incident.id, incident, opts.csrfToken),
   ]);
-  return html(
-    c,
-    <IncidentPage
-      shell={shell(c, `${incident.reference} ${incident.title}`, 'incidents')}
+  const body = (
+    <IncidentBody
+      csrfToken={opts.csrfToken}
       incident={incident}
       timeline={timeline.entries}
       earlierCursor={timeline.prevCursor}
       showingEarlier={before !== undefined}
-      liveUrl={position === undefined ? null : `/incidents/${incident.number}/live?since=${encodeURIComponent(position)}`}
+      liveUrl={opts.position === undefined ? null : `/incidents/${incident.number}/live?since=${encodeURIComponent(opts.position)}`}
       members={members}
       canEdit={can(ctx.actor.role, 'incident:edit')}
       warRoom={warRoom}
-      {...extra}
-    />,
+      {...(opts.noteDraft === undefined ? {} : { noteDraft: opts.noteDraft })}
+    />
+  );
+  return { title: `${incident.reference} ${incident.title}`, body };
+}
+
+async function renderIncident(c: C, ref: string, cache: PageCache, extra: { error?: AppError; notice?: string; noteDraft?: string } = {}) {
+  const ctx = pageCtx(c);
+  const before = Before.parse(c.req.query('before'));
+  const csrfToken = c.get('csrfToken');
+  // The latest view of an incident, with nothing to say but the page, is served from the page cache
+  // while the incident's stamp (read before anything else) is the one it was rendered at. A view by
+  // number has it from the session's statement already (middleware.ts).
+  const pending = c.req.method === 'GET' ? c.get('incidentPage') : undefined;
+  // Taken before reading: a change made while the page renders still reaches it through the stream.
+  const position = pending ? pending.position : c.get('live')?.position();
+  if (before === undefined && extra.error === undefined && extra.notice === undefined && extra.noteDraft === undefined) {
+    requirePermission(ctx.actor, 'incident:view');
+    const stamp = pending ? pending.stamp : await incidentPageStamp({ ctx, incidentRef: ref });
+    if (stamp) {
+      const key = `${ctx.actor.orgId}/${stamp.incidentId}/${ctx.actor.role}`;
+      const now = ctx.clock.now();
+      let kept = cache.get(key, stamp.stamp, now);
+      countMetric('runframe_incident_page_cache_total', 'Incident page views by whether the kept page was still current', { outcome: kept ? 'hit' : 'miss' });
+      if (!kept) {
+        const { title, body } = await incidentBody(c, ref, { before, csrfToken: cache.markers.csrf, position: position === undefined ? undefined : cache.markers.live });
+        const until = stamp.changesAt !== null && stamp.changesAt > now ? stamp.changesAt : null;
+        kept = cache.keep(key, { stamp: stamp.stamp, title, body: String(body), until });
+      }
+      const page = kept;
+      // The shell (who is signed in, their organizations, navigation) is the session's, kept per title.
+      const session = sessionOf(c);
+      const frame = cache.shell(JSON.stringify([session?.user, session?.memberships, ctx.actor.orgId, ctx.actor.role, page.title]), () =>
+        String(
+          <Layout {...shell(c, page.title, 'incidents')} csrfToken={cache.markers.csrf}>
+            {raw(cache.markers.body)}
+          </Layout>,
+        ),
+      );
+      return html(c, cache.fill(frame, { csrf: csrfToken, body: cache.fill(page.pieces, { csrf: csrfToken, live: position ?? '' }) }));
+    }
+  }
+  const { title, body } = await incidentBody(c, ref, { before, csrfToken, position, ...(extra.noteDraft === undefined ? {} : { noteDraft: extra.noteDraft }) });
+  return html(
+    c,
+    <Layout {...shell(c, title, 'incidents')} error={extra.error ?? null} notice={extra.notice ?? null}>
+      {body}
+    </Layout>,
     extra.error ? statusOf(c, extra.error) : 200,
   );
 }
 
 export function incidentPages(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const cache = pageCache();
   app.use('/incidents', signedIn);
   app.use('/incidents/*', signedIn);
 
@@ -120,7 +170,7 @@ export function incidentPages(): Hono<AppEnv> {
     return c.redirect(`/incidents/${r.value.incident.number}`, 303);
   });
 
-  app.get('/incidents/:ref', (c) => renderIncident(c, c.req.param('ref')));
+  app.get('/incidents/:ref', (c) => renderIncident(c, c.req.param('ref'), cache));
   mountLiveUpdates(app);
   app.get('/incidents/:ref/war-room/fragment', async (c) => html(c, await warRoomSection(c, c.req.param('ref'))));
   app.get('/incidents/:ref/timeline/fragment', async (c) => {
@@ -142,7 +192,7 @@ export function incidentPages(): Hono<AppEnv> {
         if (r.error.retryAfterSeconds !== undefined) c.header('retry-after', String(r.error.retryAfterSeconds));
         return c.redirect(`/incidents/${data.incident.number}#war-room`, 303);
       }
-      return renderIncident(c, ref, { error: r.error });
+      return renderIncident(c, ref, cache, { error: r.error });
     }
     return c.redirect(`/incidents/${ref}#war-room`, 303);
   });
@@ -152,7 +202,7 @@ export function incidentPages(): Hono<AppEnv> {
       const ref = c.req.param('ref');
       const form = await formOf(c);
       const r = await attempt(() => run(c, ref, form));
-      if (!r.ok) return renderIncident(c, ref, { error: r.error, ...(path === 'notes' ? { noteDraft: form['body'] ?? '' } : {}) });
+      if (!r.ok) return renderIncident(c, ref, cache, { error: r.error, ...(path === 'notes' ? { noteDraft: form['body'] ?? '' } : {}) });
       return c.redirect(`/incidents/${ref}`, 303);
     });
   action('status', (c, ref, form) => changeIncidentStatus({ ctx: pageCtx(c), incidentRef: ref, input: form }));
