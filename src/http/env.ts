@@ -2,6 +2,7 @@ import type { Deps, Actor, RequestMeta } from '../domain/context.ts';
 import type { HubDeps } from '../integrations/hub/context.ts';
 import type { SessionView } from '../domain/orgs/sessions.ts';
 import type { IncidentPageStamp } from '../domain/incidents/page-stamp.ts';
+import type { IncidentView } from '../domain/incidents/model.ts';
 import type { LiveHub } from '../platform/live.ts';
 import type { TrustedProxies } from '../platform/proxies.ts';
 
@@ -34,5 +35,7 @@ export interface AppEnv {
      * live-update position taken before that statement (what a page served from the cache is as of).
      */
     incidentPage?: { position: string | undefined; stamp: IncidentPageStamp | null };
+    /** Set on GET /api/v1/incidents/{id}: the incident `ref` names, read with the API token in one statement (null: none such). */
+    incidentRead?: { ref: string; incident: IncidentView | null };
   };
 }

@@ -15,12 +15,18 @@ export const incidentColumns = {
   declarerName: declarer.name,
 };
 
+/** The joins that bring the lead's and the declarer's names (`incidentColumns`) to a query that has `incidents`. */
+export const incidentNames = {
+  lead: [lead, eq(lead.id, incidents.leadUserId)],
+  declarer: [declarer, eq(declarer.id, incidents.declaredBy)],
+} as const;
+
 export function incidentQuery(db: DbOrTx) {
   return db
     .select(incidentColumns)
     .from(incidents)
-    .leftJoin(lead, eq(lead.id, incidents.leadUserId))
-    .leftJoin(declarer, eq(declarer.id, incidents.declaredBy));
+    .leftJoin(...incidentNames.lead)
+    .leftJoin(...incidentNames.declarer);
 }
 
 export function toIncidentView(row: { i: typeof incidents.$inferSelect; leadName: string | null; declarerName: string | null }): IncidentView {

@@ -1,7 +1,11 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { aliasedTable, and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { preparedQuery } from '../../platform/db/prepared.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
-import { apiTokens, memberships, users } from '../../platform/db/schema.ts';
+import { apiTokens, incidents, memberships, users } from '../../platform/db/schema.ts';
+import { isUuid } from '../../shared/ids.ts';
+import { incidentColumns, incidentNames, toIncidentView } from '../incidents/require-incident.ts';
+import type { IncidentView } from '../incidents/model.ts';
+import { incidentNumberOf } from '../incidents/page-stamp.ts';
 import { Role } from '../access/roles.ts';
 import type { Actor, Deps } from '../context.ts';
 
@@ -9,18 +13,51 @@ export const PREFIX = 'rf_';
 /** How fresh `last used` is kept: Settings › API tokens shows it to the minute. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
+const tokenColumns = { id: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, orgId: apiTokens.orgId, userId: users.id, name: users.name, email: users.email, role: memberships.role };
+// Beside the incident's lead and declarer (aliases of users), the token's owner is an alias too, left
+// joined: drizzle's types give up on an inner join and a left join of aliases of one table (the
+// foreign key means the owner is always there; a row without one is refused below).
+const owner = aliasedTable(users, 'token_owner');
+const ownerUser = eq(users.id, apiTokens.userId);
+const ownerMembership = and(eq(memberships.userId, apiTokens.userId), eq(memberships.orgId, apiTokens.orgId));
+const valid = and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt));
+
 /** Resolves a bearer token to the member it acts for; revoked tokens and removed members get nothing. */
 export async function authenticateApiToken(deps: Deps, token: string): Promise<Actor | null> {
   if (!token.startsWith(PREFIX)) return null;
-  const [row] = await preparedQuery(deps.db, 'rf_api_token', (db) =>
+  const [row] = await preparedQuery(deps.db, 'rf_api_token', (db) => db.select(tokenColumns).from(apiTokens).innerJoin(users, ownerUser).innerJoin(memberships, ownerMembership).where(valid)).execute({ hash: sha256Hex(token) });
+  return row ? actorOfToken(deps, row) : null;
+}
+
+/**
+ * The token and incident `ref` of its organization (by number or id), in one statement: the API's
+ * most frequent read, `GET /api/v1/incidents/{id}`, costs this one round trip (docs/decisions/0006).
+ * `incident` is null when the organization has no such incident.
+ */
+export async function authenticateApiTokenWithIncident(deps: Deps, token: string, ref: string): Promise<{ actor: Actor; incident: IncidentView | null } | null> {
+  if (!token.startsWith(PREFIX)) return null;
+  const number = incidentNumberOf(ref);
+  if (number === null && !isUuid(ref)) {
+    const actor = await authenticateApiToken(deps, token);
+    return actor ? { actor, incident: null } : null;
+  }
+  const [row] = await preparedQuery(deps.db, number === null ? 'rf_api_token_incident_by_id' : 'rf_api_token_incident_by_number', (db) =>
     db
-      .select({ id: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt, orgId: apiTokens.orgId, userId: users.id, name: users.name, email: users.email, role: memberships.role })
+      .select({ ...tokenColumns, userId: owner.id, name: owner.name, email: owner.email, ...incidentColumns })
       .from(apiTokens)
-      .innerJoin(users, eq(users.id, apiTokens.userId))
-      .innerJoin(memberships, and(eq(memberships.userId, apiTokens.userId), eq(memberships.orgId, apiTokens.orgId)))
-      .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt))),
-  ).execute({ hash: sha256Hex(token) });
-  if (!row) return null;
+      .leftJoin(owner, eq(owner.id, apiTokens.userId))
+      .innerJoin(memberships, ownerMembership)
+      .leftJoin(incidents, and(eq(incidents.orgId, apiTokens.orgId), number === null ? eq(incidents.id, sql.placeholder('id')) : eq(incidents.number, sql.placeholder('number'))))
+      .leftJoin(incidentNames.lead[0], incidentNames.lead[1])
+      .leftJoin(incidentNames.declarer[0], incidentNames.declarer[1])
+      .where(valid),
+  ).execute({ hash: sha256Hex(token), ...(number === null ? { id: ref } : { number }) });
+  if (!row || row.userId === null || row.name === null || row.email === null) return null;
+  const actor = await actorOfToken(deps, { ...row, userId: row.userId, name: row.name, email: row.email });
+  return { actor, incident: row.i ? toIncidentView({ i: row.i, leadName: row.leadName, declarerName: row.declarerName }) : null };
+}
+
+async function actorOfToken(deps: Deps, row: { id: string; lastUsedAt: Date | null; orgId: string; userId: string; name: string; email: string; role: string }): Promise<Actor> {
   // At most one write a minute per token: a write on every call made every API read wait on a row
   // lock (and, on PGlite, serialized all reads). The condition keeps racing processes to one write too.
   const now = deps.clock.now();

@@ -7,7 +7,7 @@ import type { Actor, Deps, RequestMeta } from '../context.ts';
 import { actorLabel } from './fields.ts';
 import { Role } from '../access/roles.ts';
 import type { MembershipView } from './memberships.ts';
-import type { PgSelect } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../../platform/db/client.ts';
 import { pageStampSubquery, toPageStamp, type IncidentPageStamp } from '../incidents/page-stamp.ts';
 
 export interface SessionView {
@@ -45,8 +45,13 @@ const sessionColumns = {
 
 // The session, its user and the user's memberships in one statement (one row per membership; one
 // row with no membership when there is none): every signed-in page runs it.
-const joinMemberships = <Q extends PgSelect>(q: Q) =>
-  q.innerJoin(users, eq(users.id, sessions.userId)).leftJoin(memberships, eq(memberships.userId, sessions.userId)).leftJoin(organizations, eq(organizations.id, memberships.orgId));
+const sessionQuery = (db: DbOrTx) =>
+  db
+    .select(sessionColumns)
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(memberships, eq(memberships.userId, sessions.userId))
+    .leftJoin(organizations, eq(organizations.id, memberships.orgId));
 const current = and(eq(sessions.idHash, sql.placeholder('idHash')), gt(sessions.expiresAt, sql.placeholder('now')));
 const order = [asc(memberships.createdAt), asc(organizations.name)];
 
@@ -65,7 +70,7 @@ function toSessionView(rows: SessionRow[]): { view: SessionView; row: number } |
 }
 
 export async function resolveSession(deps: Deps, token: string): Promise<SessionView | null> {
-  const rows = await preparedQuery(deps.db, 'rf_session', (db) => joinMemberships(db.select(sessionColumns).from(sessions).$dynamic()).where(current).orderBy(...order)).execute({ idHash: sha256Hex(token), now: deps.clock.now() });
+  const rows = await preparedQuery(deps.db, 'rf_session', (db) => sessionQuery(db).where(current).orderBy(...order)).execute({ idHash: sha256Hex(token), now: deps.clock.now() });
   return toSessionView(rows)?.view ?? null;
 }
 
@@ -78,7 +83,12 @@ export async function resolveSession(deps: Deps, token: string): Promise<Session
 export async function resolveSessionWithPageStamp(deps: Deps, token: string, number: number): Promise<{ session: SessionView; stamp: IncidentPageStamp | null } | null> {
   const rows = await preparedQuery(deps.db, 'rf_session_page_stamp', (db) => {
     const stamp = pageStampSubquery(db, memberships.orgId);
-    return joinMemberships(db.select({ ...sessionColumns, stamp: { ...stamp._.selectedFields } }).from(sessions).$dynamic())
+    return db
+      .select({ ...sessionColumns, stamp: { ...stamp._.selectedFields } })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .leftJoin(memberships, eq(memberships.userId, sessions.userId))
+      .leftJoin(organizations, eq(organizations.id, memberships.orgId))
       .leftJoinLateral(stamp, sql`true`)
       .where(current)
       .orderBy(...order);

@@ -89,7 +89,12 @@ export const incidentRoutes: ApiRoute[] = [
     tag: 'Incidents',
     responses: { 200: IncidentResponse },
     etag: true,
-    handler: async (c) => incidentAnswer(c, await getIncident({ ctx: ctxOf(c), incidentRef: c.req.param('id') ?? '' })),
+    handler: async (c) => {
+      const ref = c.req.param('id') ?? '';
+      // Read with the API token, in the same statement (middleware.ts), when that is how the caller came.
+      const read = c.get('incidentRead');
+      return incidentAnswer(c, await getIncident({ ctx: ctxOf(c), incidentRef: ref, ...(read?.ref === ref ? { read: read.incident } : {}) }));
+    },
   },
   {
     method: 'patch',
