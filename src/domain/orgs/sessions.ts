@@ -34,7 +34,6 @@ export async function createSession(deps: Deps, userId: string, orgId: string | 
   return token;
 }
 
-/** A session that expired or was signed out is simply absent. */
 const sessionColumns = {
   s: sessions,
   u: { id: users.id, name: users.name, email: users.email },
@@ -69,6 +68,7 @@ function toSessionView(rows: SessionRow[]): { view: SessionView; row: number } |
   return { view: { idHash: first.s.idHash, csrfToken: first.s.csrfToken, user: first.u, actor, memberships: all }, row: Math.max(0, rows.findIndex((r) => r.orgId === active?.orgId)) };
 }
 
+/** A session that expired or was signed out is simply absent. */
 export async function resolveSession(deps: Deps, token: string): Promise<SessionView | null> {
   const rows = await preparedQuery(deps.db, 'rf_session', (db) => sessionQuery(db).where(current).orderBy(...order)).execute({ idHash: sha256Hex(token), now: deps.clock.now() });
   return toSessionView(rows)?.view ?? null;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../../platform/crypto.ts';
 import { countMetric } from '../../platform/metrics.ts';
 import { auditLog, idempotencyKeys, incidents, timelineEntries, warRooms } from '../../platform/db/schema.ts';
+import { preparedQuery } from '../../platform/db/prepared.ts';
 import { queryRows, type Db, type DbOrTx, type Tx } from '../../platform/db/client.ts';
 import { AppError, ERROR_CODES, conflict, validationError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
@@ -180,25 +181,38 @@ async function claimSlot(tx: Tx, args: CreateWarRoomArgs, incident: IncidentView
 async function insertCreatingRow(db: DbOrTx, args: CreateWarRoomArgs, incident: IncidentView, providerId: string, id: string): Promise<(WarRoomRow & { nothingToAdopt: boolean }) | undefined> {
   const { ctx, timing } = args;
   const now = ctx.clock.now();
-  const [claimed] = await db
-    .insert(warRooms)
-    .values({
-      id,
-      orgId: ctx.actor.orgId,
-      incidentId: incident.id,
-      provider: providerId,
-      state: 'creating',
-      attemptMarker: attemptMarker(id),
-      createdBy: ctx.actor.userId,
-      createdByLabel: ctx.actor.name,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + timing.ttlMs),
-    })
-    .onConflictDoNothing()
-    .returning({
-      ...getTableColumns(warRooms),
-      others: sql<number>`(select count(*) from ${warRooms} as o where o.incident_id = ${incident.id} and o.id <> ${id} and (o.state = 'creating' or (o.state = 'failed' and o.outcome_unknown)))`.mapWith(Number),
-    });
+  const p = (name: string) => sql.placeholder(name);
+  const [claimed] = await preparedQuery(db, 'rf_war_room_claim', (d) =>
+    d
+      .insert(warRooms)
+      .values({
+        id: p('id'),
+        orgId: p('orgId'),
+        incidentId: p('incidentId'),
+        provider: p('provider'),
+        state: 'creating',
+        attemptMarker: p('attemptMarker'),
+        createdBy: p('createdBy'),
+        createdByLabel: p('createdByLabel'),
+        createdAt: p('createdAt'),
+        expiresAt: p('expiresAt'),
+      })
+      .onConflictDoNothing()
+      .returning({
+        ...getTableColumns(warRooms),
+        others: sql<number>`(select count(*) from ${warRooms} as o where o.incident_id = ${p('incidentId')} and o.id <> ${p('id')} and (o.state = 'creating' or (o.state = 'failed' and o.outcome_unknown)))`.mapWith(Number),
+      }),
+  ).execute({
+    id,
+    orgId: ctx.actor.orgId,
+    incidentId: incident.id,
+    provider: providerId,
+    attemptMarker: attemptMarker(id),
+    createdBy: ctx.actor.userId,
+    createdByLabel: ctx.actor.name,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + timing.ttlMs),
+  });
   if (!claimed) return undefined;
   const { others, ...row } = claimed;
   return { ...row, nothingToAdopt: others === 0 };
