@@ -34,7 +34,7 @@ export interface AppEnv {
      * Set on a view of an incident page: its stamp, read with the session in one statement, and the
      * live-update position taken before that statement (what a page served from the cache is as of).
      */
-    incidentPage?: { position: string | undefined; stamp: IncidentPageStamp | null };
+    incidentPage?: { number: number; position: string | undefined; stamp: IncidentPageStamp | null };
     /** Set on GET /api/v1/incidents/{id}: the incident `ref` names, read with the API token in one statement (null: none such). */
     incidentRead?: { ref: string; incident: IncidentView | null };
   };

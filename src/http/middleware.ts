@@ -8,7 +8,7 @@ import { clientOf, noTrustedProxies } from '../platform/proxies.ts';
 import { authenticateApiToken, authenticateApiTokenWithIncident } from '../domain/orgs/api-tokens.ts';
 import type { Actor } from '../domain/context.ts';
 import { resolveSession, resolveSessionWithPageStamp, type SessionView } from '../domain/orgs/sessions.ts';
-import { incidentNumberOf } from '../domain/incidents/page-stamp.ts';
+import { incidentNumberOf } from '../domain/incidents/require-incident.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { AppEnv } from './env.ts';
@@ -89,7 +89,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (cookie && number !== null && c.req.query('before') === undefined) {
     const position = c.get('live')?.position();
     const found = await resolveSessionWithPageStamp(deps, cookie, number);
-    if (found) c.set('incidentPage', { position, stamp: found.stamp });
+    if (found) c.set('incidentPage', { number, position, stamp: found.stamp });
     session = found?.session ?? null;
   } else if (cookie) session = await resolveSession(deps, cookie);
   if (session) {

@@ -7,6 +7,7 @@ import { removeMember } from '../../src/domain/orgs/remove-member.ts';
 import { renderMetrics } from '../../src/platform/metrics.ts';
 import { makeTestApp, type Member } from '../support/app.ts';
 import { connectZoom, startZoom } from '../support/zoom.ts';
+import { testEngine } from '../support/database.ts';
 
 // The incident page is kept per incident and role and served again while its stamp, read with the
 // session in one statement, is unchanged (docs/decisions/0006, "The incident page from a stamp").
@@ -168,3 +169,26 @@ test('a page by id, and earlier timeline windows, are served too (the id by its 
   assert.equal(earlier.status, 200);
   assert.match(earlier.text, /Seen by id/);
 });
+
+test(
+  'an entry whose transaction took its place in the timeline first but commits last is on the next view (PostgreSQL)',
+  { skip: testEngine() !== 'postgres' ? 'needs PostgreSQL: two transactions open at once, which one PGlite connection cannot have' : false },
+  async () => {
+    const o = await t.owner();
+    const inc = await declare(o, 'Late commit');
+    await view(o, inc.number);
+    // Two other processes add entries to the timeline alone (as the war-room jobs do). The first
+    // takes its sequence number, then stays open while the second, with a higher number, commits.
+    const insert = `insert into timeline_entries (id, org_id, incident_id, kind, actor_label, body, created_at) values (gen_random_uuid(), $1, $2, 'note', 'Ops', $3, now())`;
+    const [slow, quick] = [new pg.Client({ connectionString: t.database.url ?? '' }), new pg.Client({ connectionString: t.database.url ?? '' })];
+    await Promise.all([slow.connect(), quick.connect()]);
+    await slow.query('begin');
+    await slow.query(insert, [o.orgId, inc.id, 'Committed last']);
+    await quick.query(insert, [o.orgId, inc.id, 'Committed first']);
+    assert.match(await view(o, inc.number), /Committed first/);
+    assert.doesNotMatch(await view(o, inc.number), /Committed last/);
+    await slow.query('commit');
+    await Promise.all([slow.end(), quick.end()]);
+    assert.match(await view(o, inc.number), /Committed last/);
+  },
+);

@@ -1,9 +1,10 @@
-import { and, eq, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { z } from 'zod';
 import { preparedQuery } from '../../platform/db/prepared.ts';
 import type { DbOrTx } from '../../platform/db/client.ts';
 import { incidents } from '../../platform/db/schema.ts';
 import { isUuid } from '../../shared/ids.ts';
+import { incidentNumberOf } from './require-incident.ts';
 import { requirePermission } from '../access/roles.ts';
 import type { Ctx } from '../context.ts';
 
@@ -18,7 +19,11 @@ import type { Ctx } from '../context.ts';
  * - its timeline (append-only: the newest entry's `seq`);
  * - its war rooms (each row's `xmin`), and when the first active one expires (a time, not a write);
  * - the organization's provider connections and war-room settings (the war-room section's choices);
- * - the organization's members and their user rows (the lead list, the names on the page).
+ * - the organization's members and their user rows (the lead list, the names on the page; a former
+ *   member named as lead or declarer is not among them, and names are never changed once written).
+ * The timeline's newest `seq` misses an entry whose transaction took a lower `seq` and commits later
+ * (sequence numbers are handed out before commit), so a page is kept only when the stamp was read with
+ * no transaction in progress (`keepable`): every entry that commits later then has a higher `seq`.
  * Whoever adds something to the incident page adds its rows here; `tests/api/incident-page-cache.test.ts`
  * changes each of them and expects the page to show it.
  */
@@ -27,6 +32,8 @@ export interface IncidentPageStamp {
   stamp: string;
   /** When a war room shown as active expires (the page then shows it expired), or null. */
   changesAt: Date | null;
+  /** No transaction was in progress when the stamp was read: a page rendered now may be kept. */
+  keepable: boolean;
 }
 
 const Row = z.object({
@@ -38,6 +45,7 @@ const Row = z.object({
   connections: z.string().nullable(),
   settings: z.string().nullable(),
   members: z.string().nullable(),
+  quiet: z.boolean().nullable(),
 });
 
 /**
@@ -50,11 +58,12 @@ const stampColumns = {
   incidentRow: sql<string>`incidents.xmin::text`.as('stamp_incident_row'),
   timeline: sql<string | null>`(select max(t.seq)::text from timeline_entries t where t.incident_id = incidents.id)`.as('stamp_timeline'),
   warRooms: sql<string | null>`(select string_agg(w.id::text || ':' || w.xmin::text, ',' order by w.id) from war_rooms w where w.incident_id = incidents.id)`.as('stamp_war_rooms'),
-  activeUntilMs: sql<string | null>`(select (extract(epoch from min(w.expires_at)) * 1000)::bigint::text from war_rooms w where w.incident_id = incidents.id and w.state = 'active')`.as(
+  activeUntilMs: sql<string | null>`(select floor(extract(epoch from min(w.expires_at)) * 1000)::bigint::text from war_rooms w where w.incident_id = incidents.id and w.state = 'active')`.as(
     'stamp_active_until_ms',
   ),
   connections: sql<string | null>`(select string_agg(c.id::text || ':' || c.xmin::text, ',' order by c.id) from integration_connections c where c.org_id = incidents.org_id)`.as('stamp_connections'),
   settings: sql<string | null>`(select s.xmin::text from war_room_settings s where s.org_id = incidents.org_id)`.as('stamp_settings'),
+  quiet: sql<boolean>`(pg_snapshot_xmin(pg_current_snapshot()) = pg_snapshot_xmax(pg_current_snapshot()))`.as('stamp_quiet'),
   members: sql<string | null>`(select md5(string_agg(m.user_id::text || ':' || m.xmin::text || ':' || u.xmin::text, ',' order by m.user_id)) from memberships m join users u on u.id = m.user_id where m.org_id = incidents.org_id)`.as(
     'stamp_members',
   ),
@@ -63,13 +72,13 @@ const stampColumns = {
 /**
  * The stamp of incident number `$number` of the organization in `orgId` (a column of the outer query),
  * as a subquery to join laterally: the session lookup of an incident page reads it in the same
- * statement (`resolveSessionWithPageStamp`).
+ * statement (`resolveSessionWithPageStamp`). `only` (outer columns too) keeps it to the rows that need it.
  */
-export function pageStampSubquery(db: DbOrTx, orgId: SQLWrapper) {
+export function pageStampSubquery(db: DbOrTx, orgId: SQLWrapper, only: SQL) {
   return db
     .select(stampColumns)
     .from(incidents)
-    .where(and(eq(incidents.orgId, orgId), eq(incidents.number, sql.placeholder('number'))))
+    .where(and(only, eq(incidents.orgId, orgId), eq(incidents.number, sql.placeholder('number'))))
     .as('page_stamp');
 }
 
@@ -82,14 +91,9 @@ export function toPageStamp(raw: unknown): IncidentPageStamp | null {
     incidentId: r.id,
     stamp: [r.incidentRow, r.timeline, r.warRooms, r.connections, r.settings, r.members].map((v) => v ?? '-').join('|'),
     changesAt: r.activeUntilMs === null ? null : new Date(Number(r.activeUntilMs)),
+    keepable: r.quiet === true,
   };
 }
-
-/** Incident numbers as page URLs carry them ("42" or "INC-42"). */
-export const incidentNumberOf = (ref: string): number | null => {
-  const m = /^(?:INC-)?(\d{1,9})$/i.exec(ref.trim());
-  return m ? Number(m[1]) : null;
-};
 
 async function stampRows(db: DbOrTx, orgId: string, ref: string): Promise<unknown[]> {
   const number = incidentNumberOf(ref);

@@ -60,13 +60,19 @@ export async function requireIncident(db: DbOrTx, orgId: string, ref: string): P
   return found;
 }
 
+/** Incident numbers as people and URLs write them ("42" or "INC-42"), or null. */
+export const incidentNumberOf = (ref: string): number | null => {
+  const m = /^(?:INC-)?(\d{1,9})$/i.exec(ref.trim());
+  return m ? Number(m[1]) : null;
+};
+
 export async function findIncident(db: DbOrTx, orgId: string, ref: string): Promise<IncidentView | null> {
-  const byNumber = /^(?:INC-)?(\d{1,9})$/i.exec(ref.trim());
+  const number = incidentNumberOf(ref);
   let rows;
-  if (byNumber) {
+  if (number !== null) {
     rows = await preparedQuery(db, 'rf_incident_by_number', (d) =>
       incidentQuery(d).where(and(eq(incidents.orgId, sql.placeholder('orgId')), eq(incidents.number, sql.placeholder('number')))),
-    ).execute({ orgId, number: Number(byNumber[1]) });
+    ).execute({ orgId, number });
   } else if (isUuid(ref)) {
     rows = await preparedQuery(db, 'rf_incident_by_id', (d) => incidentQuery(d).where(and(eq(incidents.orgId, sql.placeholder('orgId')), eq(incidents.id, sql.placeholder('id'))))).execute({
       orgId,

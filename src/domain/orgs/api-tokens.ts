@@ -3,9 +3,8 @@ import { preparedQuery } from '../../platform/db/prepared.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
 import { apiTokens, incidents, memberships, users } from '../../platform/db/schema.ts';
 import { isUuid } from '../../shared/ids.ts';
-import { incidentColumns, incidentNames, toIncidentView } from '../incidents/require-incident.ts';
+import { incidentColumns, incidentNames, incidentNumberOf, toIncidentView } from '../incidents/require-incident.ts';
 import type { IncidentView } from '../incidents/model.ts';
-import { incidentNumberOf } from '../incidents/page-stamp.ts';
 import { Role } from '../access/roles.ts';
 import type { Actor, Deps } from '../context.ts';
 

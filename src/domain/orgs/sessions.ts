@@ -82,7 +82,8 @@ export async function resolveSession(deps: Deps, token: string): Promise<Session
  */
 export async function resolveSessionWithPageStamp(deps: Deps, token: string, number: number): Promise<{ session: SessionView; stamp: IncidentPageStamp | null } | null> {
   const rows = await preparedQuery(deps.db, 'rf_session_page_stamp', (db) => {
-    const stamp = pageStampSubquery(db, memberships.orgId);
+    // Read for the active organization's row only (a user may belong to many).
+    const stamp = pageStampSubquery(db, memberships.orgId, eq(memberships.orgId, sessions.activeOrgId));
     return db
       .select({ ...sessionColumns, stamp: { ...stamp._.selectedFields } })
       .from(sessions)

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
  * changes the stamp and the next view renders again (docs/decisions/0006, "The incident page from a
  * stamp"). The body is the same for everyone of a role but for two things, which it holds as markers
  * filled in per view: the viewer's CSRF token and the live-update position the page was served at.
+ * A page is kept only from a stamp read while no transaction was in progress (`keepable`, page-stamp.ts).
  * One per app (a process may run several, as the tests do); the least recently viewed goes first.
  */
 type Slot = 'csrf' | 'live' | 'body';
@@ -23,10 +24,12 @@ export interface KeptPage {
 }
 
 export interface PageCache {
-  /** Stand-ins to render with; `keep` and `keepShell` find them in what was rendered. */
+  /** Stand-ins to render with; `page` and `shell` find them in what was rendered. */
   readonly markers: Record<Slot, string>;
   get(key: string, stamp: string, now: Date): KeptPage | null;
-  keep(key: string, page: { stamp: string; title: string; body: string; until: Date | null }): KeptPage;
+  /** A body rendered with the markers, cut at them (to keep, or to fill once). */
+  page(rendered: { stamp: string; title: string; body: string; until: Date | null }): KeptPage;
+  keep(key: string, page: KeptPage): KeptPage;
   /** The page's shell (header, navigation) for one session's view of one title: it depends on nothing else. */
   shell(key: string, render: () => string): Pieces;
   fill(pieces: Pieces, values: Partial<Record<Slot, string>>): string;
@@ -91,8 +94,8 @@ export function pageCache(max = 256, maxChars = 8_000_000): PageCache {
       }
       return page;
     },
-    keep(key, { stamp, title, body, until }) {
-      const page: KeptPage = { stamp, title, pieces: cut(body), until: until === null ? null : until.getTime() };
+    page: ({ stamp, title, body, until }) => ({ stamp, title, pieces: cut(body), until: until === null ? null : until.getTime() }),
+    keep(key, page) {
       pages.set(key, page);
       return page;
     },

@@ -18,6 +18,7 @@ import { IncidentBody } from './incident-page.tsx';
 import { Layout } from '../layout.tsx';
 import { raw } from 'hono/html';
 import { incidentPageStamp } from '../../../domain/incidents/page-stamp.ts';
+import { incidentNumberOf } from '../../../domain/incidents/require-incident.ts';
 import { countMetric } from '../../../platform/metrics.ts';
 import { pageCache, type PageCache } from './page-cache.ts';
 import { getWarRooms } from '../../../domain/war-rooms/list-war-rooms.ts';
@@ -98,7 +99,8 @@ async function renderIncident(c: C, ref: string, cache: PageCache, extra: { erro
   // The latest view of an incident, with nothing to say but the page, is served from the page cache
   // while the incident's stamp (read before anything else) is the one it was rendered at. A view by
   // number has it from the session's statement already (middleware.ts).
-  const pending = c.req.method === 'GET' ? c.get('incidentPage') : undefined;
+  const read = c.req.method === 'GET' ? c.get('incidentPage') : undefined;
+  const pending = read !== undefined && read.number === incidentNumberOf(ref) ? read : undefined;
   // Taken before reading: a change made while the page renders still reaches it through the stream.
   const position = pending ? pending.position : c.get('live')?.position();
   if (before === undefined && extra.error === undefined && extra.notice === undefined && extra.noteDraft === undefined) {
@@ -112,7 +114,8 @@ async function renderIncident(c: C, ref: string, cache: PageCache, extra: { erro
       if (!kept) {
         const { title, body } = await incidentBody(c, ref, { before, csrfToken: cache.markers.csrf, position: position === undefined ? undefined : cache.markers.live });
         const until = stamp.changesAt !== null && stamp.changesAt > now ? stamp.changesAt : null;
-        kept = cache.keep(key, { stamp: stamp.stamp, title, body: String(body), until });
+        const rendered = cache.page({ stamp: stamp.stamp, title, body: String(body), until });
+        kept = stamp.keepable ? cache.keep(key, rendered) : rendered;
       }
       const page = kept;
       // The shell (who is signed in, their organizations, navigation) is the session's, kept per title.
