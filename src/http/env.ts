@@ -35,7 +35,7 @@ export interface AppEnv {
      * live-update position taken before that statement (what a page served from the cache is as of).
      */
     incidentPage?: { number: number; position: string | undefined; stamp: IncidentPageStamp | null };
-    /** Set on GET /api/v1/incidents/{id}: the incident `ref` names, read with the API token in one statement (null: none such). */
+    /** Set on GET /api/v1/incidents/{id} and POST …/war-room: the incident `ref` names, read with the API token in one statement (null: none such). */
     incidentRead?: { ref: string; incident: IncidentView | null };
   };
 }

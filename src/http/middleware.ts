@@ -64,8 +64,10 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization');
   if (header !== undefined && /^bearer\s+/i.test(header)) {
     const token = header.replace(/^bearer\s+/i, '').trim();
-    // GET /api/v1/incidents/{id}, the API's most frequent read, reads the incident with the token.
-    const ref = c.req.method === 'GET' ? /^\/api\/v1\/incidents\/([^/]+)$/.exec(c.req.path)?.[1] : undefined;
+    // GET /api/v1/incidents/{id} (the API's most frequent read) and POST …/war-room (a SEV's first
+    // call) read the incident with the token, in one statement.
+    const m = /^\/api\/v1\/incidents\/([^/]+)(\/war-room)?$/.exec(c.req.path);
+    const ref = m && (m[2] === undefined ? c.req.method === 'GET' : c.req.method === 'POST') ? m[1] : undefined;
     let actor: Actor | null;
     if (ref !== undefined) {
       const found = await authenticateApiTokenWithIncident(deps, token, ref);

@@ -55,6 +55,8 @@ export interface CreateWarRoomArgs {
   meetings: MeetingPort;
   timing: WarRoomTiming;
   incidentRef: string;
+  /** The incident `incidentRef` names, when the request already read it (with its API token). */
+  incident?: IncidentView | undefined;
   input: unknown;
   idempotencyKey?: string | undefined;
   /** Started by the organization's automation rather than a click: the timeline says so. */
@@ -95,7 +97,7 @@ async function createWarRoomNow(args: CreateWarRoomArgs): Promise<{ warRoom: War
     throw validationError([{ field: 'provider', reason: `must be one of: ${available.map((p) => p.id).join(', ')}` }]);
   }
   // Side by side: everything before the provider call waits for the slowest read, not their sum.
-  const [incident, connected] = await Promise.all([requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef), meetings.connectedProviders(ctx.actor.orgId)]);
+  const [incident, connected] = await Promise.all([args.incident ?? requireIncident(ctx.db, ctx.actor.orgId, args.incidentRef), meetings.connectedProviders(ctx.actor.orgId)]);
   if (!incident.active) {
     throw conflict(`${incident.reference} is ${incident.status}: war rooms are for active incidents.`, 'Reopen the incident first if it needs a live call.');
   }

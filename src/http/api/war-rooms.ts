@@ -67,11 +67,15 @@ export const warRoomRoutes: ApiRoute[] = [
     },
     handler: async (c) => {
       const hub = c.get('hub');
+      const ref = c.req.param('id') ?? '';
+      // Read with the API token, in the same statement (middleware.ts).
+      const read = c.get('incidentRead');
       const r = await createWarRoom({
         ctx: ctxOf(c),
         meetings: meetingPort(hub),
         timing: hub.warRoomTiming,
-        incidentRef: c.req.param('id') ?? '',
+        incidentRef: ref,
+        incident: read?.ref === ref ? (read.incident ?? undefined) : undefined,
         input: await readJson(c),
         idempotencyKey: c.req.header('idempotency-key'),
       });
