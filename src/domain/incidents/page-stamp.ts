@@ -16,14 +16,13 @@ import type { Ctx } from '../context.ts';
  * changes when a row is added, changed or removed. Covered (docs/decisions/0006, "The incident page
  * from a stamp"):
  * - the incident row (fields, lead, version: notes bump it);
- * - its timeline (append-only: the newest entry's `seq`);
+ * - its timeline: the rows of the latest window the page shows, and one more (whether earlier
+ *   entries exist), each by `seq` and `xmin`. Not just the newest `seq`: sequence numbers are handed
+ *   out before commit, so an entry that took a lower one and commits later would not change it;
  * - its war rooms (each row's `xmin`), and when the first active one expires (a time, not a write);
  * - the organization's provider connections and war-room settings (the war-room section's choices);
  * - the organization's members and their user rows (the lead list, the names on the page; a former
  *   member named as lead or declarer is not among them, and names are never changed once written).
- * The timeline's newest `seq` misses an entry whose transaction took a lower `seq` and commits later
- * (sequence numbers are handed out before commit), so a page is kept only when the stamp was read with
- * no transaction in progress (`keepable`): every entry that commits later then has a higher `seq`.
  * Whoever adds something to the incident page adds its rows here; `tests/api/incident-page-cache.test.ts`
  * changes each of them and expects the page to show it.
  */
@@ -32,9 +31,10 @@ export interface IncidentPageStamp {
   stamp: string;
   /** When a war room shown as active expires (the page then shows it expired), or null. */
   changesAt: Date | null;
-  /** No transaction was in progress when the stamp was read: a page rendered now may be kept. */
-  keepable: boolean;
 }
+
+/** How many timeline entries the incident page shows at a time (the newest first). */
+export const TIMELINE_WINDOW = 50;
 
 const Row = z.object({
   id: z.string().nullable(),
@@ -45,7 +45,6 @@ const Row = z.object({
   connections: z.string().nullable(),
   settings: z.string().nullable(),
   members: z.string().nullable(),
-  quiet: z.boolean().nullable(),
 });
 
 /**
@@ -56,14 +55,15 @@ const Row = z.object({
 const stampColumns = {
   id: incidents.id,
   incidentRow: sql<string>`incidents.xmin::text`.as('stamp_incident_row'),
-  timeline: sql<string | null>`(select max(t.seq)::text from timeline_entries t where t.incident_id = incidents.id)`.as('stamp_timeline'),
+  timeline: sql<string | null>`(select string_agg(t.seq::text || ':' || t.xmin::text, ',' order by t.seq) from (select seq, xmin from timeline_entries t where t.incident_id = incidents.id order by seq desc limit ${sql.raw(String(TIMELINE_WINDOW + 1))}) t)`.as(
+    'stamp_timeline',
+  ),
   warRooms: sql<string | null>`(select string_agg(w.id::text || ':' || w.xmin::text, ',' order by w.id) from war_rooms w where w.incident_id = incidents.id)`.as('stamp_war_rooms'),
   activeUntilMs: sql<string | null>`(select floor(extract(epoch from min(w.expires_at)) * 1000)::bigint::text from war_rooms w where w.incident_id = incidents.id and w.state = 'active')`.as(
     'stamp_active_until_ms',
   ),
   connections: sql<string | null>`(select string_agg(c.id::text || ':' || c.xmin::text, ',' order by c.id) from integration_connections c where c.org_id = incidents.org_id)`.as('stamp_connections'),
   settings: sql<string | null>`(select s.xmin::text from war_room_settings s where s.org_id = incidents.org_id)`.as('stamp_settings'),
-  quiet: sql<boolean>`(pg_snapshot_xmin(pg_current_snapshot()) = pg_snapshot_xmax(pg_current_snapshot()))`.as('stamp_quiet'),
   members: sql<string | null>`(select md5(string_agg(m.user_id::text || ':' || m.xmin::text || ':' || u.xmin::text, ',' order by m.user_id)) from memberships m join users u on u.id = m.user_id where m.org_id = incidents.org_id)`.as(
     'stamp_members',
   ),
@@ -91,7 +91,6 @@ export function toPageStamp(raw: unknown): IncidentPageStamp | null {
     incidentId: r.id,
     stamp: [r.incidentRow, r.timeline, r.warRooms, r.connections, r.settings, r.members].map((v) => v ?? '-').join('|'),
     changesAt: r.activeUntilMs === null ? null : new Date(Number(r.activeUntilMs)),
-    keepable: r.quiet === true,
   };
 }
 

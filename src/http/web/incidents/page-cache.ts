@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
  * changes the stamp and the next view renders again (docs/decisions/0006, "The incident page from a
  * stamp"). The body is the same for everyone of a role but for two things, which it holds as markers
  * filled in per view: the viewer's CSRF token and the live-update position the page was served at.
- * A page is kept only from a stamp read while no transaction was in progress (`keepable`, page-stamp.ts).
  * One per app (a process may run several, as the tests do); the least recently viewed goes first.
  */
 type Slot = 'csrf' | 'live' | 'body';

@@ -17,7 +17,7 @@ import { attempt, formOf, html, pageCtx, sessionOf, shell, signedIn, statusOf, t
 import { IncidentBody } from './incident-page.tsx';
 import { Layout } from '../layout.tsx';
 import { raw } from 'hono/html';
-import { incidentPageStamp } from '../../../domain/incidents/page-stamp.ts';
+import { incidentPageStamp, TIMELINE_WINDOW } from '../../../domain/incidents/page-stamp.ts';
 import { incidentNumberOf } from '../../../domain/incidents/require-incident.ts';
 import { countMetric } from '../../../platform/metrics.ts';
 import { pageCache, type PageCache } from './page-cache.ts';
@@ -60,8 +60,8 @@ async function warRoomSection(c: C, ref: string, incident?: IncidentView, csrfTo
   );
 }
 
-/** How many timeline entries the incident page shows at a time (the newest first). */
-export const TIMELINE_PAGE = 50;
+/** How many timeline entries the incident page shows at a time (the newest first): as many as its stamp covers. */
+export const TIMELINE_PAGE = TIMELINE_WINDOW;
 const Before = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()).catch(undefined);
 
 /** The incident's page under the shell, and its title: what `renderIncident` serves and the page cache keeps. */
@@ -114,8 +114,7 @@ async function renderIncident(c: C, ref: string, cache: PageCache, extra: { erro
       if (!kept) {
         const { title, body } = await incidentBody(c, ref, { before, csrfToken: cache.markers.csrf, position: position === undefined ? undefined : cache.markers.live });
         const until = stamp.changesAt !== null && stamp.changesAt > now ? stamp.changesAt : null;
-        const rendered = cache.page({ stamp: stamp.stamp, title, body: String(body), until });
-        kept = stamp.keepable ? cache.keep(key, rendered) : rendered;
+        kept = cache.keep(key, cache.page({ stamp: stamp.stamp, title, body: String(body), until }));
       }
       const page = kept;
       // The shell (who is signed in, their organizations, navigation) is the session's, kept per title.
