@@ -61,9 +61,10 @@ test('a page viewed again unchanged is served from the kept copy, with the viewe
   const position = t.live.position();
   await t.api(o, 'POST', `/api/v1/incidents/${elsewhere.id}/notes`, { body: 'elsewhere' });
   await heard(elsewhere.id, position);
+  // The kept copy was rendered before `position`; the page served now carries a later one.
+  const counter = (p: string | undefined) => Number(/-(\d+)$/.exec(decodeURIComponent(p ?? ''))?.[1] ?? NaN);
   const since = /live\?since=([^"]+)"/.exec(await view(o, inc.number))?.[1];
-  assert.notEqual(since, encodeURIComponent(position));
-  assert.equal(since, encodeURIComponent(t.live.position()));
+  assert.ok(counter(since) > counter(position), `${since} is after ${position}`);
 });
 
 test('every change to what the page shows is on the next view: fields, notes, status, lead, members', async () => {
