@@ -15,13 +15,13 @@ import type { AppEnv } from './env.ts';
 import { lastText, readForm } from './form.ts';
 
 export const SESSION_COOKIE = 'rf_session';
+export const ANON_CSRF_COOKIE = 'rf_csrf';
 
 /** `/incidents/42` or `/incidents/INC-42`: the incident page, by number. */
 const incidentPageNumber = (path: string): number | null => {
   const m = /^\/incidents\/([^/]+)$/.exec(path);
   return m?.[1] === undefined ? null : incidentNumberOf(m[1]);
 };
-export const ANON_CSRF_COOKIE = 'rf_csrf';
 
 function peerAddress(c: Context<AppEnv>): string {
   const env: unknown = c.env;

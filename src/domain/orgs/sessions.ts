@@ -77,12 +77,12 @@ export async function resolveSession(deps: Deps, token: string): Promise<Session
 /**
  * The session, and the stamp of incident `number` in its active organization, in one statement: an
  * incident page served from the page cache costs this one statement (docs/decisions/0006). The stamp
- * is read in each of the user's organizations (a lateral join per membership row), and the active
- * one's is kept.
+ * is a lateral join on the membership rows, read only for the session's active organization; when
+ * that organization is gone (the actor falls back to another), there is no stamp and the page reads
+ * its own.
  */
 export async function resolveSessionWithPageStamp(deps: Deps, token: string, number: number): Promise<{ session: SessionView; stamp: IncidentPageStamp | null } | null> {
   const rows = await preparedQuery(deps.db, 'rf_session_page_stamp', (db) => {
-    // Read for the active organization's row only (a user may belong to many).
     const stamp = pageStampSubquery(db, memberships.orgId, eq(memberships.orgId, sessions.activeOrgId));
     return db
       .select({ ...sessionColumns, stamp: { ...stamp._.selectedFields } })

@@ -60,8 +60,6 @@ async function warRoomSection(c: C, ref: string, incident?: IncidentView, csrfTo
   );
 }
 
-/** How many timeline entries the incident page shows at a time (the newest first): as many as its stamp covers. */
-export const TIMELINE_PAGE = TIMELINE_WINDOW;
 const Before = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()).catch(undefined);
 
 /** The incident's page under the shell, and its title: what `renderIncident` serves and the page cache keeps. */
@@ -71,7 +69,7 @@ async function incidentBody(c: C, ref: string, opts: { before: number | undefine
   const incident = await getIncident({ ctx, incidentRef: ref });
   const { before } = opts;
   const [timeline, members, warRoom] = await Promise.all([
-    timelinePage(ctx.db, ctx.actor.orgId, incident.id, before === undefined ? { latest: true, limit: TIMELINE_PAGE } : { before, limit: TIMELINE_PAGE }),
+    timelinePage(ctx.db, ctx.actor.orgId, incident.id, before === undefined ? { latest: true, limit: TIMELINE_WINDOW } : { before, limit: TIMELINE_WINDOW }),
     listLeadCandidates(ctx),
     warRoomSection(c, incident.id, incident, opts.csrfToken),
   ]);
@@ -109,14 +107,14 @@ async function renderIncident(c: C, ref: string, cache: PageCache, extra: { erro
     if (stamp) {
       const key = `${ctx.actor.orgId}/${stamp.incidentId}/${ctx.actor.role}`;
       const now = ctx.clock.now();
-      let kept = cache.get(key, stamp.stamp, now);
-      countMetric('runframe_incident_page_cache_total', 'Incident page views by whether the kept page was still current', { outcome: kept ? 'hit' : 'miss' });
-      if (!kept) {
+      const hit = cache.get(key, stamp.stamp, now);
+      const renderToKeep = async () => {
         const { title, body } = await incidentBody(c, ref, { before, csrfToken: cache.markers.csrf, position: position === undefined ? undefined : cache.markers.live });
         const until = stamp.changesAt !== null && stamp.changesAt > now ? stamp.changesAt : null;
-        kept = cache.keep(key, cache.page({ stamp: stamp.stamp, title, body: String(body), until }));
-      }
-      const page = kept;
+        return cache.keep(key, cache.page({ stamp: stamp.stamp, title, body: String(body), until }));
+      };
+      countMetric('runframe_incident_page_cache_total', 'Incident page views by whether the kept page was still current', { outcome: hit ? 'hit' : 'miss' });
+      const page = hit ?? (await renderToKeep());
       // The shell (who is signed in, their organizations, navigation) is the session's, kept per title.
       const session = sessionOf(c);
       const frame = cache.shell(JSON.stringify([session?.user, session?.memberships, ctx.actor.orgId, ctx.actor.role, page.title]), () =>
@@ -178,7 +176,7 @@ export function incidentPages(): Hono<AppEnv> {
   app.get('/incidents/:ref/timeline/fragment', async (c) => {
     const ctx = pageCtx(c);
     const incident = await getIncident({ ctx, incidentRef: c.req.param('ref') });
-    const latest = await timelinePage(ctx.db, ctx.actor.orgId, incident.id, { latest: true, limit: TIMELINE_PAGE });
+    const latest = await timelinePage(ctx.db, ctx.actor.orgId, incident.id, { latest: true, limit: TIMELINE_WINDOW });
     return html(c, <TimelineList incidentNumber={incident.number} timeline={latest.entries} />);
   });
   app.post('/incidents/:ref/war-room', async (c) => {
