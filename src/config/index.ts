@@ -32,8 +32,9 @@ export const EnvSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
       .optional(),
   ),
-  DATABASE_POOL_SIZE: intFrom('DATABASE_POOL_SIZE', 20, 1, 1000),
-  DATABASE_POOL_KEEP_OPEN: intFrom('DATABASE_POOL_KEEP_OPEN', 10, 0, 1000),
+  DATABASE_POOL_SIZE: intFrom('DATABASE_POOL_SIZE', 10, 1, 1000),
+  // -1 (unset): the whole pool, resolved below.
+  DATABASE_POOL_KEEP_OPEN: intFrom('DATABASE_POOL_KEEP_OPEN', -1, 0, 1000),
   SECRET_KEY: optionalText.pipe(
     z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
   ),
@@ -272,7 +273,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
-    databasePoolKeepOpen: e.DATABASE_POOL_KEEP_OPEN,
+    databasePoolKeepOpen: e.DATABASE_POOL_KEEP_OPEN < 0 ? e.DATABASE_POOL_SIZE : e.DATABASE_POOL_KEEP_OPEN,
     metricsToken: e.METRICS_TOKEN,
     secretKey,
     keyRing,

@@ -18,6 +18,7 @@ import type { AppEnv, WebOptions } from './env.ts';
 import type { LiveHub } from '../platform/live.ts';
 import { countMetric, gaugeMetric, renderMetrics } from '../platform/metrics.ts';
 import { envelope, errorStatus, toAppError } from './errors.ts';
+import { apiBody } from './api-body.ts';
 import { authenticate, csrfProtection, requestContext, securityHeaders, takeTurns } from './middleware.ts';
 import { authPages } from './web/auth/routes.tsx';
 import { html, sessionOf } from './web/helpers.tsx';
@@ -127,7 +128,7 @@ export function buildApp({ deps, web, mounts = [], meetingEvents, live, metricsT
   );
   // Webhook deliveries are small JSON events; anything else is capped well before it reaches a parser.
   app.use('/webhooks/*', withBody(bodyLimit({ maxSize: WEBHOOK_BODY_LIMIT, onError: () => tooLarge(WEBHOOK_BODY_LIMIT) })));
-  app.use('*', withBody(bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge(BODY_LIMIT) })));
+  app.use('*', withBody(apiBody(BODY_LIMIT, () => tooLarge(BODY_LIMIT), bodyLimit({ maxSize: BODY_LIMIT, onError: () => tooLarge(BODY_LIMIT) }))));
   // Provider webhooks carry no cookie and no CSRF token: their signature is checked instead.
   app.post('/webhooks/:provider', async (c) => {
     const providerId = c.req.param('provider');

@@ -3,6 +3,7 @@ import type { HubDeps } from '../integrations/hub/context.ts';
 import type { SessionView } from '../domain/orgs/sessions.ts';
 import type { IncidentPageStamp } from '../domain/incidents/page-stamp.ts';
 import type { IncidentView } from '../domain/incidents/model.ts';
+import type { ConnectionRow } from '../integrations/hub/connections.ts';
 import type { LiveHub } from '../platform/live.ts';
 import type { TrustedProxies } from '../platform/proxies.ts';
 
@@ -35,7 +36,12 @@ export interface AppEnv {
      * live-update position taken before that statement (what a page served from the cache is as of).
      */
     incidentPage?: { number: number; position: string | undefined; stamp: IncidentPageStamp | null };
-    /** Set on GET /api/v1/incidents/{id} and POST …/war-room: the incident `ref` names, read with the API token in one statement (null: none such). */
-    incidentRead?: { ref: string; incident: IncidentView | null };
+    /** An API request's body as the apiBody middleware read it (api-body.ts). */
+    apiBody?: string;
+    /**
+     * Set on GET /api/v1/incidents/{id} and POST …/war-room: the incident `ref` names, read with the API
+     * token in one statement (null: none such), and for the war room the organization's connection rows.
+     */
+    incidentRead?: { ref: string; incident: IncidentView | null; connections: ConnectionRow[] | null };
   };
 }

@@ -5,7 +5,7 @@ import { randomToken, safeEqual } from '../platform/crypto.ts';
 import { fixedFieldLog } from '../platform/log.ts';
 import { observeSeconds } from '../platform/metrics.ts';
 import { clientOf, noTrustedProxies } from '../platform/proxies.ts';
-import { authenticateApiToken, authenticateApiTokenWithIncident } from '../domain/orgs/api-tokens.ts';
+import { authenticateApiToken, authenticateApiTokenForWarRoom, authenticateApiTokenWithIncident } from '../domain/orgs/api-tokens.ts';
 import type { Actor } from '../domain/context.ts';
 import { resolveSession, resolveSessionWithPageStamp, type SessionView } from '../domain/orgs/sessions.ts';
 import { incidentNumberOf } from '../domain/incidents/require-incident.ts';
@@ -65,14 +65,19 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (header !== undefined && /^bearer\s+/i.test(header)) {
     const token = header.replace(/^bearer\s+/i, '').trim();
     // GET /api/v1/incidents/{id} (the API's most frequent read) and POST …/war-room (a SEV's first
-    // call) read the incident with the token, in one statement.
+    // call) read the incident with the token, in one statement (the war room its connections too).
     const m = /^\/api\/v1\/incidents\/([^/]+)(\/war-room)?$/.exec(c.req.path);
     const ref = m && (m[2] === undefined ? c.req.method === 'GET' : c.req.method === 'POST') ? m[1] : undefined;
     let actor: Actor | null;
-    if (ref !== undefined) {
+    if (ref !== undefined && m?.[2] !== undefined) {
+      // Create War Room also takes the organization's connection rows (its token) from the statement.
+      const found = await authenticateApiTokenForWarRoom(deps, token, ref);
+      actor = found?.actor ?? null;
+      if (found) c.set('incidentRead', { ref, incident: found.incident, connections: found.connections });
+    } else if (ref !== undefined) {
       const found = await authenticateApiTokenWithIncident(deps, token, ref);
       actor = found?.actor ?? null;
-      if (found) c.set('incidentRead', { ref, incident: found.incident });
+      if (found) c.set('incidentRead', { ref, incident: found.incident, connections: null });
     } else actor = await authenticateApiToken(deps, token);
     if (!actor) {
       throw new AppError('unauthenticated', 'The API token is not valid: it was revoked, or its owner left the organization.', {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { openPostgres } from '../../src/platform/db/client.ts';
+import { openPostgres, WARM_UP_SQL } from '../../src/platform/db/client.ts';
 import { openTestDatabase, testEngine } from '../support/database.ts';
 import { until } from '../support/until.ts';
 
 // DATABASE_POOL_KEEP_OPEN (src/platform/db/client.ts): a server opens that many PostgreSQL connections at
-// start and keeps them when idle, so the first burst of a SEV does not wait for PostgreSQL to start its
+// start, warms them, and keeps them when idle, so the first burst of a SEV does not wait for PostgreSQL to start its
 // backends; the connections a burst added beyond them close once idle.
 const skip = testEngine() !== 'postgres' ? 'needs PostgreSQL: PGlite has no connections to keep' : false;
 
@@ -28,6 +28,10 @@ test('the pool opens the connections it keeps at once, and keeps only those once
   const pool = await openPostgres(url.toString(), 8, { idleConnectionMs: 1_000 }, 3);
   try {
     await until('three connections opened before any query', async () => (await connections()) === 3);
+    // Each was warmed: its last statement loaded the hot tables' catalog entries (decision 0006).
+    const warmed = async () =>
+      Number((await observer.query<{ n: string }>(`select count(*) as n from pg_stat_activity where application_name = 'rf-pool-test' and query = $1`, [WARM_UP_SQL])).rows[0]?.n ?? 0);
+    await until('all three warmed', async () => (await warmed()) === 3);
     // A burst opens more: eight statements at once, each holding its connection for a moment.
     await Promise.all(Array.from({ length: 8 }, () => pool.db.execute(`select pg_sleep(0.05)`)));
     assert.equal(await connections(), 8);

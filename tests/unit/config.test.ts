@@ -189,19 +189,20 @@ test('without ZOOM_CLIENT_ID Runframe points at the built-in sandbox; with it, r
   assert.equal(real.zoom.apiBaseUrl, 'https://api.zoom.us/v2');
 });
 
-test('DATABASE_POOL_SIZE sizes the PostgreSQL pool: 20 unless set, a whole number from 1', () => {
+test('DATABASE_POOL_SIZE sizes the PostgreSQL pool: 10 unless set, a whole number from 1', () => {
   const server = { DATABASE_URL: 'postgres://db/runframe', SECRET_KEY: 'x'.repeat(40), ENCRYPTION_KEYS: `1:${Buffer.alloc(32).toString('base64')}` };
-  assert.equal(loadConfig(server).databasePoolSize, 20);
+  assert.equal(loadConfig(server).databasePoolSize, 10);
   assert.equal(loadConfig({ ...server, DATABASE_POOL_SIZE: '40' }).databasePoolSize, 40);
   assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_SIZE: '0' }), ['DATABASE_POOL_SIZE: DATABASE_POOL_SIZE must be at least 1']);
 });
 
-test('DATABASE_POOL_KEEP_OPEN: 10 connections kept open unless set, from 0 to the pool size', () => {
+test('DATABASE_POOL_KEEP_OPEN: the whole pool kept open unless set, from 0 to the pool size', () => {
   const server = { DATABASE_URL: 'postgres://db/runframe', SECRET_KEY: 'x'.repeat(40), ENCRYPTION_KEYS: `1:${Buffer.alloc(32).toString('base64')}` };
   assert.equal(loadConfig(server).databasePoolKeepOpen, 10);
+  assert.equal(loadConfig({ ...server, DATABASE_POOL_SIZE: '4' }).databasePoolKeepOpen, 4, 'a smaller pool is still kept whole');
   assert.equal(loadConfig({ ...server, DATABASE_POOL_KEEP_OPEN: '0' }).databasePoolKeepOpen, 0);
   assert.equal(loadConfig({ ...server, DATABASE_POOL_SIZE: '40', DATABASE_POOL_KEEP_OPEN: '40' }).databasePoolKeepOpen, 40);
-  assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_KEEP_OPEN: '21' }), ['DATABASE_POOL_KEEP_OPEN (21) must be at most DATABASE_POOL_SIZE (20)']);
+  assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_KEEP_OPEN: '11' }), ['DATABASE_POOL_KEEP_OPEN (11) must be at most DATABASE_POOL_SIZE (10)']);
   assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_KEEP_OPEN: '-1' }), ['DATABASE_POOL_KEEP_OPEN: DATABASE_POOL_KEEP_OPEN must be at least 0']);
 });
 

@@ -32,6 +32,22 @@ const current = async (m: Member, id: string) => (await t.api(m, 'GET', `/api/v1
 };
 const timeline = async (m: Member, id: string) => (await t.api(m, 'GET', `/api/v1/incidents/${id}/timeline`)).json.entries.map((e) => e.body);
 
+test('an organization without Zoom is told to connect it, even while another organization is connected: its API token never reaches their connection', async () => {
+  await orgWithZoom();
+  const other = await t.owner('Not connected');
+  const inc = await incident(other);
+  const before = await creates();
+  // By id and by number: the token's statement reads the incident and the connections either way.
+  for (const ref of [inc.id, inc.reference]) {
+    const r = await create(other, ref);
+    assert.equal(r.status, 409, r.text);
+    assert.equal(r.json.error.code, 'needs_reconnect');
+    assert.match(r.json.error.message, /Zoom is not connected/);
+  }
+  assert.equal(await creates(), before, 'no meeting was made with the other organization’s Zoom account');
+  assert.equal((await current(other, inc.id)).warRoom, null);
+});
+
 test('Create War Room makes one Zoom meeting with the incident in its topic and agenda, and everyone can join', async () => {
   const o = await orgWithZoom();
   const inc = await incident(o);

@@ -1,7 +1,7 @@
 import { aliasedTable, and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { preparedQuery } from '../../platform/db/prepared.ts';
 import { sha256Hex } from '../../platform/crypto.ts';
-import { apiTokens, incidents, memberships, users } from '../../platform/db/schema.ts';
+import { apiTokens, incidents, integrationConnections, memberships, users } from '../../platform/db/schema.ts';
 import { isUuid } from '../../shared/ids.ts';
 import { incidentColumns, incidentNames, incidentNumberOf, toIncidentView } from '../incidents/require-incident.ts';
 import type { IncidentView } from '../incidents/model.ts';
@@ -46,7 +46,7 @@ export async function authenticateApiTokenWithIncident(deps: Deps, token: string
       .from(apiTokens)
       .leftJoin(owner, eq(owner.id, apiTokens.userId))
       .innerJoin(memberships, ownerMembership)
-      .leftJoin(incidents, and(eq(incidents.orgId, apiTokens.orgId), number === null ? eq(incidents.id, sql.placeholder('id')) : eq(incidents.number, sql.placeholder('number'))))
+      .leftJoin(incidents, incidentOfToken(number))
       .leftJoin(incidentNames.lead[0], incidentNames.lead[1])
       .leftJoin(incidentNames.declarer[0], incidentNames.declarer[1])
       .where(valid),
@@ -55,6 +55,43 @@ export async function authenticateApiTokenWithIncident(deps: Deps, token: string
   const actor = await actorOfToken(deps, { ...row, userId: row.userId, name: row.name, email: row.email });
   return { actor, incident: row.i ? toIncidentView({ i: row.i, leadName: row.leadName, declarerName: row.declarerName }) : null };
 }
+
+export type ConnectionRow = typeof integrationConnections.$inferSelect;
+
+/**
+ * As authenticateApiTokenWithIncident, plus every connection row of the token's organization (one
+ * per provider, credentials included), all in one statement: Create War Room through the API needs
+ * nothing else before it claims the slot (docs/decisions/0006). One answer row per connection.
+ * `connections` is null when nothing was read (`ref` names no incident).
+ */
+export async function authenticateApiTokenForWarRoom(deps: Deps, token: string, ref: string): Promise<{ actor: Actor; incident: IncidentView | null; connections: ConnectionRow[] | null } | null> {
+  if (!token.startsWith(PREFIX)) return null;
+  const number = incidentNumberOf(ref);
+  if (number === null && !isUuid(ref)) {
+    const actor = await authenticateApiToken(deps, token);
+    return actor ? { actor, incident: null, connections: null } : null;
+  }
+  const rows = await preparedQuery(deps.db, number === null ? 'rf_api_token_war_room_by_id' : 'rf_api_token_war_room_by_number', (db) =>
+    db
+      .select({ ...tokenColumns, userId: owner.id, name: owner.name, email: owner.email, ...incidentColumns, connection: integrationConnections })
+      .from(apiTokens)
+      .leftJoin(owner, eq(owner.id, apiTokens.userId))
+      .innerJoin(memberships, ownerMembership)
+      .leftJoin(incidents, incidentOfToken(number))
+      .leftJoin(incidentNames.lead[0], incidentNames.lead[1])
+      .leftJoin(incidentNames.declarer[0], incidentNames.declarer[1])
+      .leftJoin(integrationConnections, eq(integrationConnections.orgId, apiTokens.orgId))
+      .where(valid),
+  ).execute({ hash: sha256Hex(token), ...(number === null ? { id: ref } : { number }) });
+  const row = rows[0];
+  if (!row || row.userId === null || row.name === null || row.email === null) return null;
+  const actor = await actorOfToken(deps, { ...row, userId: row.userId, name: row.name, email: row.email });
+  const connections = rows.flatMap((r) => (r.connection ? [r.connection] : []));
+  return { actor, incident: row.i ? toIncidentView({ i: row.i, leadName: row.leadName, declarerName: row.declarerName }) : null, connections };
+}
+
+/** The incident `ref` names in the token's organization: by id when there is no number. */
+const incidentOfToken = (number: number | null) => and(eq(incidents.orgId, apiTokens.orgId), number === null ? eq(incidents.id, sql.placeholder('id')) : eq(incidents.number, sql.placeholder('number')));
 
 async function actorOfToken(deps: Deps, row: { id: string; lastUsedAt: Date | null; orgId: string; userId: string; name: string; email: string; role: string }): Promise<Actor> {
   // At most one write a minute per token: a write on every call made every API read wait on a row

@@ -4,7 +4,7 @@ import { sha256Hex } from '../../platform/crypto.ts';
 import { countMetric } from '../../platform/metrics.ts';
 import { auditLog, idempotencyKeys, incidents, timelineEntries, warRooms } from '../../platform/db/schema.ts';
 import { preparedQuery } from '../../platform/db/prepared.ts';
-import { queryRows, type Db, type DbOrTx, type Tx } from '../../platform/db/client.ts';
+import { namedRows, type Db, type DbOrTx, type Tx } from '../../platform/db/client.ts';
 import { AppError, ERROR_CODES, conflict, validationError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
 import { parseInput } from '../../shared/validate.ts';
@@ -393,11 +393,12 @@ async function runCreate(args: CreateWarRoomArgs, incident: IncidentView, row: W
 
 /**
  * Records a made meeting on a still-`creating` war room of a still-active incident, with its timeline
- * entry and audit row, in one statement (one round trip, one commit) instead of a six-step
- * transaction. Same rules as recordMeeting: the incident's row is locked first (`FOR UPDATE`), so a
- * resolve either committed before (then the incident is not active here, nothing is written, and
- * the caller takes the full path, which records the war room ended) or waits for this commit and
- * then ends what it recorded. Null when nothing was written.
+ * entry and audit row, in one statement (one round trip, one commit; by name, so PostgreSQL parses and
+ * plans it once per connection) instead of a six-step transaction. Same rules as recordMeeting: the
+ * incident's row is locked first (`FOR UPDATE`), so a resolve either committed before (then the
+ * incident is not active here, nothing is written, and the caller takes the full path, which records
+ * the war room ended) or waits for this commit and then ends what it recorded. Null when nothing was
+ * written.
  */
 async function recordActiveAtOnce(
   args: CreateWarRoomArgs,
@@ -423,8 +424,9 @@ async function recordActiveAtOnce(
     metadata: { incident: incident.reference, provider: row.provider, meeting_id: made.meetingId },
   });
   const at = now.toISOString();
-  const rows = await queryRows(
+  const rows = await namedRows(
     ctx.db,
+    'rf_war_room_record',
     sql`with inc as (
           select ${incidents.id} from ${incidents}
           where ${incidents.id} = ${incident.id}::uuid and ${incidents.status} not in ('resolved', 'closed')

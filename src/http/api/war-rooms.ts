@@ -69,13 +69,14 @@ export const warRoomRoutes: ApiRoute[] = [
       const hub = c.get('hub');
       const ref = c.req.param('id') ?? '';
       // Read with the API token, in the same statement (middleware.ts).
-      const read = c.get('incidentRead');
+      const read = c.get('incidentRead')?.ref === ref ? c.get('incidentRead') : undefined;
+      const ctx = ctxOf(c);
       const r = await createWarRoom({
-        ctx: ctxOf(c),
-        meetings: meetingPort(hub),
+        ctx,
+        meetings: meetingPort(hub, read?.connections ? { orgId: ctx.actor.orgId, rows: read.connections } : undefined),
         timing: hub.warRoomTiming,
         incidentRef: ref,
-        incident: read?.ref === ref ? (read.incident ?? undefined) : undefined,
+        incident: read?.incident ?? undefined,
         input: await readJson(c),
         idempotencyKey: c.req.header('idempotency-key'),
       });

@@ -23,11 +23,28 @@ export class CredentialsUnreadable extends Error {
 
 export const canOpenCredentials = (ring: KeyRing, keyVersion: number): boolean => ring.keys.has(keyVersion);
 
+/**
+ * Blobs this process opened last, by connection: every Create War Room opens its connection's blob,
+ * which stays the same until the next refresh, so it is decrypted and parsed once per refresh, not
+ * once per call (docs/decisions/0006). A changed blob, key version or key ring is opened anew.
+ */
+const opened = new Map<string, { ring: KeyRing; blob: string; keyVersion: number; credentials: Credentials }>();
+const OPENED_MAX = 256;
+
 export function openCredentials(ring: KeyRing, connectionId: string, blob: string, keyVersion: number): Credentials {
   if (!canOpenCredentials(ring, keyVersion)) throw new CredentialsUnreadable(keyVersion);
+  const hit = opened.get(connectionId);
+  if (hit && hit.ring === ring && hit.blob === blob && hit.keyVersion === keyVersion) return copy(hit.credentials);
   const raw = Stored.parse(JSON.parse(unseal(ring, { blob, keyVersion }, `connection:${connectionId}`)));
-  return { accessToken: raw.a, refreshToken: raw.r, expiresAt: new Date(raw.e), scopes: raw.s };
+  const credentials = { accessToken: raw.a, refreshToken: raw.r, expiresAt: new Date(raw.e), scopes: raw.s };
+  opened.delete(connectionId);
+  opened.set(connectionId, { ring, blob, keyVersion, credentials });
+  // The oldest entry goes first (a Map keeps insertion order).
+  if (opened.size > OPENED_MAX) opened.delete(opened.keys().next().value ?? '');
+  return copy(credentials);
 }
+
+const copy = (c: Credentials): Credentials => ({ ...c, expiresAt: new Date(c.expiresAt), scopes: [...c.scopes] });
 
 export const reasonKeyMissing = (name: string, keyVersion: number): string =>
   `Runframe can no longer read the stored ${name} credentials (encryption key version ${keyVersion} is not configured). Reconnect ${name}, or restore the key.`;

@@ -10,8 +10,12 @@ import { cannotHostFor, endScopeMissingMessage, ProviderError, providerAppError 
 import { accessTokenAndRow, withAccessToken } from './token-getter.ts';
 import type { ConnectionRow } from './connections.ts';
 
-/** War rooms reach providers only through this port, always with the one token getter. */
-export function meetingPort(hub: HubDeps): MeetingPort {
+/**
+ * War rooms reach providers only through this port, always with the one token getter. `known`: the
+ * organization's connection rows as the request already read them (with its API token): the first
+ * connectedProviders for that organization takes them instead of reading them again.
+ */
+export function meetingPort(hub: HubDeps, known?: { orgId: string; rows: ConnectionRow[] }): MeetingPort {
   /**
    * Turns a provider failure into a MeetingError. `mayHaveHappened`: the call creates something, so a
    * lost or unreadable answer leaves the outcome unknown (decision 0001). `scopeIsRequired`: a missing
@@ -78,7 +82,9 @@ export function meetingPort(hub: HubDeps): MeetingPort {
     availableProviders: () => [...hub.providers.values()].map((p) => ({ id: p.id, displayName: p.displayName })),
     async connectedProviders(orgId) {
       // The whole rows (one per provider): a create that follows takes its token from them.
-      const rows = await findConnectionRows(hub.db, orgId);
+      const given = known?.orgId === orgId ? known.rows.filter((r) => r.orgId === orgId) : undefined;
+      known = undefined;
+      const rows = given ?? (await findConnectionRows(hub.db, orgId));
       lastRead = { orgId, rows };
       const connected = new Set(rows.filter((r) => r.status === 'connected').map((r) => r.provider));
       return [...hub.providers.values()].filter((p) => connected.has(p.id)).map((p) => ({ id: p.id, displayName: p.displayName }));

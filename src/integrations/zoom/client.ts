@@ -106,7 +106,7 @@ function meetingPath(id: string): string {
 
 export function createZoomClient(o: ZoomClientOptions): ZoomClient {
   const base = o.apiBaseUrl.replace(/\/+$/, '');
-  const fetchFn = o.fetch ?? globalThis.fetch;
+  const fetchFn = o.fetch;
   const now = o.now ?? (() => new Date());
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const allowHttpJoinUrls = URL.canParse(base) && new URL(base).protocol === 'http:';

@@ -1,3 +1,5 @@
+import type { HeaderReader } from '../../platform/http-request.ts';
+
 // Provider-neutral failure classes for everything the Zoom client can meet; the hub and
 // domain map these to their own error set, so nothing outside this folder reads Zoom codes.
 export type ZoomFailure =
@@ -97,7 +99,7 @@ export function parseRetryAfter(value: string | null, now: Date): Date | undefin
 export interface ClassifyInput {
   status: number;
   text: string;
-  headers: Headers;
+  headers: HeaderReader;
   /** `oauth` for /oauth/token and /oauth/revoke (`{reason,error}` bodies), `api` for REST. */
   endpoint: 'oauth' | 'api';
   now: Date;

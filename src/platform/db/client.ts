@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { getTableName, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -83,12 +84,21 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
 export const PG_TIMEOUTS = { connectMs: 3_000, statementMs: 5_000, idleInTransactionMs: 60_000, keepAliveDelayMs: 10_000, idleConnectionMs: 60_000 };
 
 /**
- * `poolSize` comes from DATABASE_POOL_SIZE, `keepOpen` from DATABASE_POOL_KEEP_OPEN (see src/config):
- * that many connections are opened at once, in the background, and never closed for being idle, so
- * the first burst after a start or a quiet night does not wait for PostgreSQL to start its backends
- * (decision 0006). The command line keeps none open.
+ * What a request's first statement on a new connection would otherwise pay for: PostgreSQL loads a
+ * backend's catalog entries for every table and index it touches the first time (~9 ms of its CPU for
+ * a war room's token read on a cold backend, against ~3.5 ms after this; decision 0006). Planning this
+ * statement opens the tables the hot paths read and write, and their indexes; it returns no row.
  */
-export async function openPostgres(url: string, poolSize = 20, timeouts: Partial<typeof PG_TIMEOUTS> = {}, keepOpen = 0): Promise<Database> {
+const WARM_TABLES = [schema.apiTokens, schema.users, schema.memberships, schema.sessions, schema.organizations, schema.incidents, schema.warRooms, schema.integrationConnections, schema.timelineEntries, schema.auditLog, schema.warRoomSettings];
+export const WARM_UP_SQL = `select 1 from ${WARM_TABLES.map((t) => `"${getTableName(t)}"`).join(', ')} where false`;
+
+/**
+ * `poolSize` comes from DATABASE_POOL_SIZE, `keepOpen` from DATABASE_POOL_KEEP_OPEN (see src/config):
+ * that many connections are opened at once, in the background, warmed (WARM_UP_SQL) and never closed
+ * for being idle, so the first burst after a start or a quiet night does not wait for PostgreSQL to
+ * start its backends and load their catalogs (decision 0006). The command line keeps none open.
+ */
+export async function openPostgres(url: string, poolSize = 10, timeouts: Partial<typeof PG_TIMEOUTS> = {}, keepOpen = 0): Promise<Database> {
   const t = { ...PG_TIMEOUTS, ...timeouts };
   const pool = new pg.Pool({
     connectionString: url,
@@ -107,9 +117,16 @@ export async function openPostgres(url: string, poolSize = 20, timeouts: Partial
   });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  // Opened side by side and handed back at once; one that fails is simply opened later, on demand.
-  void Promise.all(Array.from({ length: Math.min(keepOpen, poolSize) }, () => pool.connect().catch(() => null))).then((clients) => clients.forEach((c) => c?.release()));
+  // Opened side by side, warmed, and handed back together (so each is a connection of its own); one that
+  // fails is simply opened later, on demand.
+  const warm = async () => {
+    const c = await pool.connect();
+    await c.query(WARM_UP_SQL).catch(() => undefined);
+    return c;
+  };
+  void Promise.all(Array.from({ length: Math.min(keepOpen, poolSize) }, () => warm().catch(() => null))).then((clients) => clients.forEach((c) => c?.release()));
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  pools.set(db, pool);
   return { db, engine: 'postgres', connectionString: url, listen: (channel, onMessage, onGap) => listenPostgres(url, channel, onMessage, onGap), close: () => pool.end() };
 }
 
@@ -188,6 +205,24 @@ export async function migrationsApplied(db: Db): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Each PostgreSQL database's pool, for statements run by name (namedRows). */
+const pools = new WeakMap<object, pg.Pool>();
+const dialect = new PgDialect();
+
+/**
+ * As queryRows, run as the named prepared statement `name` on PostgreSQL: parsed and planned once per
+ * pooled connection instead of on every run (for a hot raw statement drizzle cannot prepare; its text
+ * must be the same on every run, its values parameters). In a transaction, and on PGlite (whose
+ * statements all run by name, pglite-statements.ts), it is queryRows.
+ */
+export async function namedRows(db: DbOrTx, name: string, query: SQL): Promise<Record<string, unknown>[]> {
+  const pool = pools.get(db);
+  if (pool === undefined) return queryRows(db, query);
+  const q = dialect.sqlToQuery(query);
+  const result = await pool.query<Record<string, unknown>>({ name, text: q.sql, values: q.params });
+  return result.rows;
 }
 
 /** Raw rows from either driver (PGlite returns { rows }, node-postgres returns { rows } too). */

@@ -1,0 +1,58 @@
+import { Readable } from 'node:stream';
+import type { MiddlewareHandler } from 'hono';
+import { AppError } from '../shared/errors.ts';
+import type { AppEnv } from './env.ts';
+
+/** The Node request behind a Hono request, when it came through the Node adapter (not in `app.request` tests). */
+function nodeRequestOf(env: unknown): Readable | null {
+  if (typeof env !== 'object' || env === null || !('incoming' in env)) return null;
+  const incoming: unknown = env.incoming;
+  return incoming instanceof Readable && !incoming.readableDidRead ? incoming : null;
+}
+
+/** Reads a Node request's whole body; null once it passes `maxSize` (the rest is left unread). */
+function readAtMost(incoming: Readable, maxSize: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (fn: () => void) => {
+      incoming.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      fn();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxSize) return done(() => (incoming.pause(), resolve(null)));
+      chunks.push(chunk);
+    };
+    const onEnd = () => done(() => resolve(Buffer.concat(chunks, size)));
+    const onError = (err: Error) => done(() => reject(err));
+    const onClose = () => done(() => reject(new Error('the client closed the connection before the body was complete')));
+    incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+/**
+ * API request bodies (anything but a form) read straight from the Node request, at most `maxSize`
+ * bytes, into `apiBody`, where readJson takes them. Hono's bodyLimit asks for `c.req.raw.body`, which
+ * makes the Node adapter build a whole fetch Request and read the body through web streams: in a
+ * burst of Create War Room calls, a measurable share of Runframe's CPU per call (docs/decisions/0006).
+ * Forms, pages and requests not made through the Node adapter go to `fallback` (Hono's bodyLimit).
+ */
+export function apiBody(maxSize: number, onTooLarge: () => never, fallback: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const form = /application\/x-www-form-urlencoded|multipart\/form-data/i.test(c.req.header('content-type') ?? '');
+    const incoming = c.req.path.startsWith('/api/') && !form ? nodeRequestOf(c.env) : null;
+    if (!incoming) return fallback(c, next);
+    if (Number(c.req.header('content-length') ?? '0') > maxSize) onTooLarge();
+    const body = await readAtMost(incoming, maxSize).catch((cause: unknown) => {
+      throw new AppError('validation', 'The request body could not be read: the connection closed before it was complete.', {
+        fields: [{ field: 'body', reason: 'was not received whole' }],
+        hint: 'Send the request again.',
+        cause,
+      });
+    });
+    if (body === null) onTooLarge();
+    c.set('apiBody', body.toString('utf8'));
+    return next();
+  };
+}
