@@ -122,6 +122,8 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
   for (const notice of config.notices) log.info(notice);
   const { database, release } = opts.database ? { database: opts.database, release: () => {} } : await openConfiguredDatabase(config, { server: true });
   await migrateDatabase(database);
+  // The connections kept open load the hot tables' catalogs now, not in the first burst (decision 0006).
+  void database.warm?.();
   const clock = opts.clock ?? systemClock;
   const deps: HubDeps = {
     db: database.db,

@@ -33,8 +33,8 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   DATABASE_POOL_SIZE: intFrom('DATABASE_POOL_SIZE', 10, 1, 1000),
-  // -1 (unset): the whole pool, resolved below.
-  DATABASE_POOL_KEEP_OPEN: intFrom('DATABASE_POOL_KEEP_OPEN', -1, 0, 1000),
+  // -1 (unset or empty): the whole pool, resolved below.
+  DATABASE_POOL_KEEP_OPEN: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), intFrom('DATABASE_POOL_KEEP_OPEN', -1, 0, 1000)),
   SECRET_KEY: optionalText.pipe(
     z.string().min(32, 'SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
   ),

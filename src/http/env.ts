@@ -36,8 +36,8 @@ export interface AppEnv {
      * live-update position taken before that statement (what a page served from the cache is as of).
      */
     incidentPage?: { number: number; position: string | undefined; stamp: IncidentPageStamp | null };
-    /** An API request's body as the apiBody middleware read it (api-body.ts). */
-    apiBody?: string;
+    /** Reads an API request's body straight from the Node request (api-body.ts); once, however often called. */
+    readApiBody?: () => Promise<string>;
     /**
      * Set on GET /api/v1/incidents/{id} and POST …/war-room: the incident `ref` names, read with the API
      * token in one statement (null: none such), and for the war room the organization's connection rows.

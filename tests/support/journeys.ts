@@ -442,7 +442,8 @@ export interface ZoomSecrets {
 /**
  * Keeps every `start_url`, `access_token` and `refresh_token` the Zoom sandbox answers with, by wrapping
  * this process's fetch (the test server runs in it and reaches the sandbox over HTTP). Install it before
- * the server starts: Runframe's Zoom client takes the global fetch when it is built. The sandbox's
+ * the server starts: Runframe's Zoom OAuth client takes the global fetch when it is built (its REST
+ * client uses node:http, so the meetings' start_urls are taken from the sandbox's control API). The
  * control API shows grants and meetings but no tokens, hence the wrapper.
  */
 export function recordZoomSecrets(): ZoomSecrets {

@@ -200,6 +200,7 @@ test('DATABASE_POOL_KEEP_OPEN: the whole pool kept open unless set, from 0 to th
   const server = { DATABASE_URL: 'postgres://db/runframe', SECRET_KEY: 'x'.repeat(40), ENCRYPTION_KEYS: `1:${Buffer.alloc(32).toString('base64')}` };
   assert.equal(loadConfig(server).databasePoolKeepOpen, 10);
   assert.equal(loadConfig({ ...server, DATABASE_POOL_SIZE: '4' }).databasePoolKeepOpen, 4, 'a smaller pool is still kept whole');
+  assert.equal(loadConfig({ ...server, DATABASE_POOL_SIZE: '40', DATABASE_POOL_KEEP_OPEN: '' }).databasePoolKeepOpen, 40, 'empty is unset');
   assert.equal(loadConfig({ ...server, DATABASE_POOL_KEEP_OPEN: '0' }).databasePoolKeepOpen, 0);
   assert.equal(loadConfig({ ...server, DATABASE_POOL_SIZE: '40', DATABASE_POOL_KEEP_OPEN: '40' }).databasePoolKeepOpen, 40);
   assert.deepEqual(problemsOf({ ...server, DATABASE_POOL_KEEP_OPEN: '11' }), ['DATABASE_POOL_KEEP_OPEN (11) must be at most DATABASE_POOL_SIZE (10)']);

@@ -62,7 +62,7 @@ export type ConnectionRow = typeof integrationConnections.$inferSelect;
  * As authenticateApiTokenWithIncident, plus every connection row of the token's organization (one
  * per provider, credentials included), all in one statement: Create War Room through the API needs
  * nothing else before it claims the slot (docs/decisions/0006). One answer row per connection.
- * `connections` is null when nothing was read (`ref` names no incident).
+ * `connections` is null when nothing was read (`ref` is neither an incident number nor an id).
  */
 export async function authenticateApiTokenForWarRoom(deps: Deps, token: string, ref: string): Promise<{ actor: Actor; incident: IncidentView | null; connections: ConnectionRow[] | null } | null> {
   if (!token.startsWith(PREFIX)) return null;

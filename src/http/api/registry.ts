@@ -35,8 +35,9 @@ export function mountRoutes(app: Hono<AppEnv>, routes: ApiRoute[]): void {
 /** Reads a JSON body; anything else is a 400 that says what was expected. */
 export async function readJson(c: Context<AppEnv>): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
-  // Read by the apiBody middleware when the request came through the Node adapter.
-  const text = c.get('apiBody') ?? (await c.req.text());
+  // Straight from the Node request when it came through the Node adapter (api-body.ts).
+  const fromNode = c.get('readApiBody');
+  const text = fromNode ? await fromNode() : await c.req.text();
   // No body at all reads as {}: the schema then names any field that is required.
   if (text.trim() === '') return {};
   // application/json, or a JSON flavour such as application/merge-patch+json.

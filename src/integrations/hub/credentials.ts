@@ -34,12 +34,17 @@ const OPENED_MAX = 256;
 export function openCredentials(ring: KeyRing, connectionId: string, blob: string, keyVersion: number): Credentials {
   if (!canOpenCredentials(ring, keyVersion)) throw new CredentialsUnreadable(keyVersion);
   const hit = opened.get(connectionId);
-  if (hit && hit.ring === ring && hit.blob === blob && hit.keyVersion === keyVersion) return copy(hit.credentials);
+  if (hit && hit.ring === ring && hit.blob === blob && hit.keyVersion === keyVersion) {
+    // Most recently used last: the oldest entry is the first to go.
+    opened.delete(connectionId);
+    opened.set(connectionId, hit);
+    return copy(hit.credentials);
+  }
   const raw = Stored.parse(JSON.parse(unseal(ring, { blob, keyVersion }, `connection:${connectionId}`)));
   const credentials = { accessToken: raw.a, refreshToken: raw.r, expiresAt: new Date(raw.e), scopes: raw.s };
   opened.delete(connectionId);
   opened.set(connectionId, { ring, blob, keyVersion, credentials });
-  // The oldest entry goes first (a Map keeps insertion order).
+  // The least recently used goes first (a Map keeps insertion order).
   if (opened.size > OPENED_MAX) opened.delete(opened.keys().next().value ?? '');
   return copy(credentials);
 }

@@ -4,6 +4,8 @@ import { parseBody, send, type FetchLike, type SentResponse } from './http.ts';
 import { ZoomMeetingListResponse, ZoomMeetingResponse, ZoomUserResponse } from './schemas.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Named, as `fetch` named itself (`node`): a proxy or firewall in front of an API may refuse a request without one. */
+const USER_AGENT = 'Runframe';
 // Reference §3.2: topic max 200 (unconfirmed, but the safe side), agenda max 2,000 characters.
 export const TOPIC_MAX = 200;
 export const AGENDA_MAX = 2000;
@@ -123,7 +125,7 @@ export function createZoomClient(o: ZoomClientOptions): ZoomClient {
       url: `${base}${path}`,
       init: {
         method,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json', 'user-agent': USER_AGENT },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       },
       timeoutMs,

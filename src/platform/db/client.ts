@@ -29,6 +29,11 @@ export interface Database {
    * notifications may have been missed (the listening connection was lost and is back).
    */
   listen(channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
+  /**
+   * PostgreSQL only: has each connection the pool keeps open run WARM_UP_SQL (call it once migrated,
+   * in the background); it never fails.
+   */
+  warm?(): Promise<void>;
   /** PostgreSQL only: where migrations connect, on a connection without the request timeouts. */
   connectionString?: string;
   close(): Promise<void>;
@@ -53,12 +58,20 @@ async function initPgliteDir(dataDir: string): Promise<void> {
   if (code !== 0) throw new Error(`could not create the embedded database in ${dataDir}: ${err.trim().split('\n').slice(-3).join(' ')}`);
 }
 
+/**
+ * PGlite's PostgreSQL sizes its shared memory for a server (128 MB of buffers, 100 connections) and
+ * clears all of it at every start: most of a start's ~1 s of PGlite on this machine kind, and resident
+ * memory from then on. One process with one connection needs far less: 32 MB of buffers and room for
+ * 10 connections started in ~0.7 s here, against ~1.0 s (decision 0006, "Start-up, third look").
+ */
+export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB', '-c', 'max_connections=10'];
+
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir !== undefined) {
     mkdirSync(dataDir, { recursive: true });
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initPgliteDir(dataDir);
   }
-  return pgliteDatabase(dataDir === undefined ? new PGlite() : new PGlite(dataDir));
+  return pgliteDatabase(new PGlite(dataDir, { startParams: PGLITE_START_PARAMS }));
 }
 
 /** A PGlite the caller made (in memory, on a data directory, or loaded from a dump), once it is ready. */
@@ -94,9 +107,10 @@ export const WARM_UP_SQL = `select 1 from ${WARM_TABLES.map((t) => `"${getTableN
 
 /**
  * `poolSize` comes from DATABASE_POOL_SIZE, `keepOpen` from DATABASE_POOL_KEEP_OPEN (see src/config):
- * that many connections are opened at once, in the background, warmed (WARM_UP_SQL) and never closed
- * for being idle, so the first burst after a start or a quiet night does not wait for PostgreSQL to
- * start its backends and load their catalogs (decision 0006). The command line keeps none open.
+ * that many connections are opened at once, in the background, and never closed for being idle, and
+ * `warm()` (once migrated) has them load the hot tables' catalogs, so the first burst after a start or
+ * a quiet night does not wait for PostgreSQL to start its backends and load their catalogs (decision
+ * 0006). Connections opened later, under load, are not warmed. The command line keeps none open.
  */
 export async function openPostgres(url: string, poolSize = 10, timeouts: Partial<typeof PG_TIMEOUTS> = {}, keepOpen = 0): Promise<Database> {
   const t = { ...PG_TIMEOUTS, ...timeouts };
@@ -117,17 +131,19 @@ export async function openPostgres(url: string, poolSize = 10, timeouts: Partial
   });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  // Opened side by side, warmed, and handed back together (so each is a connection of its own); one that
-  // fails is simply opened later, on demand.
+  // Opened side by side and handed back together; one that fails is simply opened later, on demand.
+  const kept = Math.min(keepOpen, poolSize);
+  const takeKept = () => Promise.all(Array.from({ length: kept }, () => pool.connect().catch(() => null)));
+  void takeKept().then((clients) => clients.forEach((c) => c?.release()));
+  // All of them at once, so that each warms a connection of its own.
   const warm = async () => {
-    const c = await pool.connect();
-    await c.query(WARM_UP_SQL).catch(() => undefined);
-    return c;
+    const clients = await takeKept();
+    await Promise.all(clients.map((c) => c?.query(WARM_UP_SQL).catch(() => undefined)));
+    clients.forEach((c) => c?.release());
   };
-  void Promise.all(Array.from({ length: Math.min(keepOpen, poolSize) }, () => warm().catch(() => null))).then((clients) => clients.forEach((c) => c?.release()));
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   pools.set(db, pool);
-  return { db, engine: 'postgres', connectionString: url, listen: (channel, onMessage, onGap) => listenPostgres(url, channel, onMessage, onGap), close: () => pool.end() };
+  return { db, engine: 'postgres', warm, connectionString: url, listen: (channel, onMessage, onGap) => listenPostgres(url, channel, onMessage, onGap), close: () => pool.end() };
 }
 
 /**
