@@ -12,6 +12,7 @@ import { RETENTION_SWEEP, retentionJobs } from './jobs/retention.ts';
 import { createPasswordHasher } from './platform/crypto.ts';
 import { acquireDataDirLock } from './platform/data-dir-lock.ts';
 import { migrateDatabase, openPglite, openPostgres, type Database } from './platform/db/client.ts';
+import { warmHotReads } from './domain/orgs/warm-up.ts';
 import { createLog, type Log } from './platform/log.ts';
 import { startLiveHub, type LiveHub } from './platform/live.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
@@ -122,8 +123,6 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
   for (const notice of config.notices) log.info(notice);
   const { database, release } = opts.database ? { database: opts.database, release: () => {} } : await openConfiguredDatabase(config, { server: true });
   await migrateDatabase(database);
-  // The connections kept open load the hot tables' catalogs now, not in the first burst (decision 0006).
-  void database.warm?.();
   const clock = opts.clock ?? systemClock;
   const deps: HubDeps = {
     db: database.db,
@@ -137,6 +136,9 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     healthCheckIntervalMs: config.healthCheckIntervalMs,
     warRoomTiming: { ttlMs: config.warRoomTtlHours * 3_600_000, retryDelaysMs: [500, 2000] },
   };
+  // The connections kept open load the hot tables' catalogs and settle the requests' first statements'
+  // plans now, not in the first burst (decision 0006).
+  void database.warm?.((db) => warmHotReads({ ...deps, db }));
   const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
   const googleSandbox = config.google.mode === 'sandbox' ? await startDemoGoogleSandbox(config, log) : null;
   const live = await startLiveHub(database, (err) => log.error({ err }, 'a live-update watcher failed'));

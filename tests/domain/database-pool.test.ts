@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { openPostgres, WARM_UP_SQL } from '../../src/platform/db/client.ts';
+import { sql } from 'drizzle-orm';
+import { openPostgres, queryRows, toNumber, WARM_UP_SQL } from '../../src/platform/db/client.ts';
 import { openTestDatabase, testEngine } from '../support/database.ts';
 import { until } from '../support/until.ts';
 
@@ -33,6 +34,12 @@ test('the pool opens the connections it keeps at once, and keeps only those once
     const warmed = async () =>
       Number((await observer.query<{ n: string }>(`select count(*) as n from pg_stat_activity where application_name = 'rf-pool-test' and query = $1`, [WARM_UP_SQL])).rows[0]?.n ?? 0);
     await until('all three warmed', async () => (await warmed()) === 3);
+    // The reads it is given (the server's warmHotReads) run on each kept connection, each on its own.
+    const backends = new Set<number>();
+    await pool.warm?.(async (db) => {
+      backends.add(toNumber((await queryRows(db, sql`select pg_backend_pid() as pid`))[0]?.['pid']));
+    });
+    assert.equal(backends.size, 3);
     // A burst opens more: eight statements at once, each holding its connection for a moment.
     await Promise.all(Array.from({ length: 8 }, () => pool.db.execute(`select pg_sleep(0.05)`)));
     assert.equal(await connections(), 8);

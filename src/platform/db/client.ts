@@ -30,10 +30,10 @@ export interface Database {
    */
   listen(channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
   /**
-   * PostgreSQL only: has each connection the pool keeps open run WARM_UP_SQL (call it once migrated,
-   * in the background); it never fails.
+   * PostgreSQL only: has each connection the pool keeps open run WARM_UP_SQL, then `reads` on a
+   * database bound to that one connection (call it once migrated, in the background); it never fails.
    */
-  warm?(): Promise<void>;
+  warm?(reads?: (db: Db) => Promise<void>): Promise<void>;
   /** PostgreSQL only: where migrations connect, on a connection without the request timeouts. */
   connectionString?: string;
   close(): Promise<void>;
@@ -136,9 +136,15 @@ export async function openPostgres(url: string, poolSize = 10, timeouts: Partial
   const takeKept = () => Promise.all(Array.from({ length: kept }, () => pool.connect().catch(() => null)));
   void takeKept().then((clients) => clients.forEach((c) => c?.release()));
   // All of them at once, so that each warms a connection of its own.
-  const warm = async () => {
+  const warm = async (reads?: (db: Db) => Promise<void>) => {
     const clients = await takeKept();
-    await Promise.all(clients.map((c) => c?.query(WARM_UP_SQL).catch(() => undefined)));
+    await Promise.all(
+      clients.map(async (c) => {
+        if (!c) return;
+        await c.query(WARM_UP_SQL).catch(() => undefined);
+        if (reads) await reads(drizzlePg({ client: c, schema }) as unknown as Db).catch(() => undefined);
+      }),
+    );
     clients.forEach((c) => c?.release());
   };
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
