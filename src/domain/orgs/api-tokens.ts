@@ -51,9 +51,7 @@ export async function authenticateApiTokenWithIncident(deps: Deps, token: string
       .leftJoin(incidentNames.declarer[0], incidentNames.declarer[1])
       .where(valid),
   ).execute({ hash: sha256Hex(token), ...(number === null ? { id: ref } : { number }) });
-  if (!row || row.userId === null || row.name === null || row.email === null) return null;
-  const actor = await actorOfToken(deps, { ...row, userId: row.userId, name: row.name, email: row.email });
-  return { actor, incident: row.i ? toIncidentView({ i: row.i, leadName: row.leadName, declarerName: row.declarerName }) : null };
+  return row ? actorAndIncident(deps, row) : null;
 }
 
 export type ConnectionRow = typeof integrationConnections.$inferSelect;
@@ -83,11 +81,18 @@ export async function authenticateApiTokenForWarRoom(deps: Deps, token: string, 
       .leftJoin(integrationConnections, eq(integrationConnections.orgId, apiTokens.orgId))
       .where(valid),
   ).execute({ hash: sha256Hex(token), ...(number === null ? { id: ref } : { number }) });
-  const row = rows[0];
-  if (!row || row.userId === null || row.name === null || row.email === null) return null;
+  const found = rows[0] ? await actorAndIncident(deps, rows[0]) : null;
+  return found ? { ...found, connections: rows.flatMap((r) => (r.connection ? [r.connection] : [])) } : null;
+}
+
+/** The caller and the incident from a token-and-incident row; null without its owner (the owner is left-joined). */
+async function actorAndIncident(
+  deps: Deps,
+  row: { id: string; lastUsedAt: Date | null; orgId: string; userId: string | null; name: string | null; email: string | null; role: string; i: typeof incidents.$inferSelect | null; leadName: string | null; declarerName: string | null },
+): Promise<{ actor: Actor; incident: IncidentView | null } | null> {
+  if (row.userId === null || row.name === null || row.email === null) return null;
   const actor = await actorOfToken(deps, { ...row, userId: row.userId, name: row.name, email: row.email });
-  const connections = rows.flatMap((r) => (r.connection ? [r.connection] : []));
-  return { actor, incident: row.i ? toIncidentView({ i: row.i, leadName: row.leadName, declarerName: row.declarerName }) : null, connections };
+  return { actor, incident: row.i ? toIncidentView({ i: row.i, leadName: row.leadName, declarerName: row.declarerName }) : null };
 }
 
 /** The incident `ref` names in the token's organization: by id when there is no number. */

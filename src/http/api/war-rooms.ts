@@ -69,7 +69,8 @@ export const warRoomRoutes: ApiRoute[] = [
       const hub = c.get('hub');
       const ref = c.req.param('id') ?? '';
       // Read with the API token, in the same statement (middleware.ts).
-      const read = c.get('incidentRead')?.ref === ref ? c.get('incidentRead') : undefined;
+      const pre = c.get('incidentRead');
+      const read = pre?.ref === ref ? pre : undefined;
       const ctx = ctxOf(c);
       const r = await createWarRoom({
         ctx,
