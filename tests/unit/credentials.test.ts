@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { CredentialsUnreadable, openCredentials, sealCredentials } from '../../src/integrations/hub/credentials.ts';
+import { CredentialsUnreadable, OPENED_IDLE_MS, forgetCredentials, forgetIdleCredentials, holdsCredentials, openCredentials, sealCredentials } from '../../src/integrations/hub/credentials.ts';
 import type { KeyRing } from '../../src/platform/crypto.ts';
 
 const ring: KeyRing = { current: 1, keys: new Map([[1, randomBytes(32)]]) };
@@ -30,4 +30,23 @@ test('a refreshed blob opens as the new credentials; a tampered, moved or unkeye
   // A ring without the blob's key version (a rotation that dropped it) cannot open it, even though it was opened before.
   const rotated: KeyRing = { current: 2, keys: new Map([[2, randomBytes(32)]]) };
   assert.throws(() => openCredentials(rotated, 'conn-2', b, fresh.keyVersion), CredentialsUnreadable);
+});
+
+test('decrypted credentials are kept no longer than they are used: forgotten on request, and after OPENED_IDLE_MS unused', () => {
+  const a = sealCredentials(ring, 'conn-idle-a', creds('a'));
+  const b = sealCredentials(ring, 'conn-idle-b', creds('b'));
+  openCredentials(ring, 'conn-idle-a', a.sealedCredentials, a.keyVersion);
+  openCredentials(ring, 'conn-idle-b', b.sealedCredentials, b.keyVersion);
+  assert.equal(holdsCredentials('conn-idle-a'), true);
+  forgetCredentials('conn-idle-a');
+  assert.equal(holdsCredentials('conn-idle-a'), false);
+  assert.equal(holdsCredentials('conn-idle-b'), true);
+  // Still opens (decrypted anew), and is kept again.
+  assert.equal(openCredentials(ring, 'conn-idle-a', a.sealedCredentials, a.keyVersion).accessToken, 'a');
+  assert.equal(holdsCredentials('conn-idle-a'), true);
+  forgetIdleCredentials(Date.now() + OPENED_IDLE_MS - 60_000);
+  assert.equal(holdsCredentials('conn-idle-b'), true, 'used within the idle time: kept');
+  forgetIdleCredentials(Date.now() + OPENED_IDLE_MS + 1);
+  assert.equal(holdsCredentials('conn-idle-a'), false);
+  assert.equal(holdsCredentials('conn-idle-b'), false);
 });

@@ -7,6 +7,7 @@ import { recordAudit } from '../../domain/audit/record-audit.ts';
 import type { RequestMeta } from '../../domain/context.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { StringListOrEmpty } from '../../shared/validate.ts';
+import { forgetCredentials } from './credentials.ts';
 
 export type ConnectionRow = typeof integrationConnections.$inferSelect;
 
@@ -163,6 +164,8 @@ export async function markReconnectRequired(
     .where(cond)
     .returning({ id: integrationConnections.id });
   if (changed.length === 0) return false;
+  // Its credentials are dropped: this process keeps no decrypted copy either.
+  forgetCredentials(row.id);
   await auditIntegration(tx, clock, meta, row.orgId, source, action, {
     provider: row.provider,
     reason,

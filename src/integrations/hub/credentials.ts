@@ -26,28 +26,51 @@ export const canOpenCredentials = (ring: KeyRing, keyVersion: number): boolean =
 /**
  * Blobs this process opened last, by connection: every Create War Room opens its connection's blob,
  * which stays the same until the next refresh, so it is decrypted and parsed once per refresh, not
- * once per call (docs/decisions/0006). A changed blob, key version or key ring is opened anew.
+ * once per call (docs/decisions/0006). A changed blob, key version or key ring is opened anew. What
+ * is kept is the decrypted tokens, so they are kept no longer than they are in use: a connection
+ * disconnected or asking for a reconnect is forgotten at once (forgetCredentials), and one unused
+ * for OPENED_IDLE_MS goes at the next open (in another process, the row's blob is gone, so its copy
+ * is never used again and goes the same way). At most OPENED_MAX connections are kept.
  */
-const opened = new Map<string, { ring: KeyRing; blob: string; keyVersion: number; credentials: Credentials }>();
+const opened = new Map<string, { ring: KeyRing; blob: string; keyVersion: number; credentials: Credentials; usedAt: number }>();
 const OPENED_MAX = 256;
+export const OPENED_IDLE_MS = 10 * 60_000;
 
 export function openCredentials(ring: KeyRing, connectionId: string, blob: string, keyVersion: number): Credentials {
   if (!canOpenCredentials(ring, keyVersion)) throw new CredentialsUnreadable(keyVersion);
+  const now = Date.now();
+  forgetIdleCredentials(now);
   const hit = opened.get(connectionId);
   if (hit && hit.ring === ring && hit.blob === blob && hit.keyVersion === keyVersion) {
     // Most recently used last: the oldest entry is the first to go.
     opened.delete(connectionId);
-    opened.set(connectionId, hit);
+    opened.set(connectionId, { ...hit, usedAt: now });
     return copy(hit.credentials);
   }
   const raw = Stored.parse(JSON.parse(unseal(ring, { blob, keyVersion }, `connection:${connectionId}`)));
   const credentials = { accessToken: raw.a, refreshToken: raw.r, expiresAt: new Date(raw.e), scopes: raw.s };
   opened.delete(connectionId);
-  opened.set(connectionId, { ring, blob, keyVersion, credentials });
+  opened.set(connectionId, { ring, blob, keyVersion, credentials, usedAt: now });
   // The least recently used goes first (a Map keeps insertion order).
   if (opened.size > OPENED_MAX) opened.delete(opened.keys().next().value ?? '');
   return copy(credentials);
 }
+
+/** The connection's credentials are no longer this process's to keep (disconnected, reconnect required). */
+export function forgetCredentials(connectionId: string): void {
+  opened.delete(connectionId);
+}
+
+/** Drops the copies unused since `now - OPENED_IDLE_MS` (oldest first, in the order they were used). */
+export function forgetIdleCredentials(now: number): void {
+  for (const [id, entry] of opened) {
+    if (entry.usedAt > now - OPENED_IDLE_MS) break;
+    opened.delete(id);
+  }
+}
+
+/** Whether this process holds the connection's decrypted credentials in memory (for tests and checks). */
+export const holdsCredentials = (connectionId: string): boolean => opened.has(connectionId);
 
 const copy = (c: Credentials): Credentials => ({ ...c, expiresAt: new Date(c.expiresAt), scopes: [...c.scopes] });
 

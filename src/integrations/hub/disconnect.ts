@@ -5,7 +5,7 @@ import { actorLabel } from '../../domain/orgs/fields.ts';
 import type { Actor, RequestMeta } from '../../domain/context.ts';
 import { AppError } from '../../shared/errors.ts';
 import { requireProvider, type HubDeps } from './context.ts';
-import { CredentialsUnreadable, openCredentials } from './credentials.ts';
+import { CredentialsUnreadable, forgetCredentials, openCredentials } from './credentials.ts';
 import { auditIntegration, externalUserFingerprint, findConnectionRow } from './connections.ts';
 import { recordRevokeFailure, revokeFailureKind } from './revoke-before-dropping.ts';
 import { ProviderError, type Credentials } from './provider.ts';
@@ -48,6 +48,8 @@ export async function disconnectIntegration(hub: HubDeps, actor: Actor, meta: Re
   const source = { userId: actor.userId, label: actorLabel(actor) };
   await hub.db.transaction(async (tx) => {
     await tx.delete(integrationConnections).where(eq(integrationConnections.id, row.id));
+    // Kept only for the revoke below (a local copy); this process keeps no other.
+    forgetCredentials(row.id);
     await auditIntegration(tx, hub.clock, meta, actor.orgId, source, 'integration.disconnected', {
       provider: provider.id,
       account: row.accountEmail,

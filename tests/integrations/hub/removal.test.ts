@@ -3,6 +3,7 @@ import { beforeEach, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { auditLog, integrationConnections } from '../../../src/platform/db/schema.ts';
 import type { Member } from '../../support/app.ts';
+import { holdsCredentials } from '../../../src/integrations/hub/credentials.ts';
 import { connectZoom, declareSev1, HOST_ID, startZoomDelivering, WEBHOOK_SECRET, zoomCard } from '../../support/zoom.ts';
 import { ALL_SCOPES, BASIC_ID } from '../../zoom-sandbox/helpers.ts';
 
@@ -37,8 +38,11 @@ test('removed in Zoom with user_data_retention "false": credentials and the Zoom
   await connectZoom(t, o);
   const inc = await declareSev1(t, o, 'Kept after removal');
   const w = (await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/war-room`, {})).json.warRoom as unknown as { meetingId: string; joinUrl: string };
+  const [connected] = await connectionRows(o);
+  assert.equal(holdsCredentials(connected?.id ?? ''), true, 'the war room opened the credentials, and this process keeps them while in use');
 
   await removeInMarketplace(HOST_ID, 'rf-client', true);
+  assert.equal(holdsCredentials(connected?.id ?? ''), false, 'no decrypted copy of dropped credentials stays in memory');
   const deliveries = (await sandbox.control<{ deliveries: { event: string; body: string; attempts: { status: number }[] }[] }>('GET', '/webhooks')).json.deliveries;
   const removal = deliveries.filter((d) => d.event === 'app_deauthorized').at(-1);
   assert.match(removal?.body ?? '', /"user_data_retention":"false"/);
@@ -60,6 +64,19 @@ test('removed in Zoom with user_data_retention "false": credentials and the Zoom
   const kept = (await t.api(o, 'GET', `/api/v1/incidents/${inc.id}/war-room`)).json as unknown as { warRoom: { meetingId: string; joinUrl: string } | null; history: { meetingId: string }[] };
   assert.equal(kept.warRoom?.meetingId, w.meetingId, 'the war room is incident history');
   assert.equal(kept.warRoom?.joinUrl, w.joinUrl);
+});
+
+test('Disconnect: no decrypted copy of the credentials stays in the process', async () => {
+  const o = await t.owner();
+  await connectZoom(t, o);
+  const inc = await declareSev1(t, o, 'Disconnected after');
+  assert.equal((await t.api(o, 'POST', `/api/v1/incidents/${inc.id}/war-room`, {})).status, 201);
+  const [row] = await connectionRows(o);
+  assert.equal(holdsCredentials(row?.id ?? ''), true);
+  await t.page(o, 'POST', '/integrations/zoom/disconnect', {});
+  await delivered();
+  assert.equal((await connectionRows(o)).length, 0, 'Not connected');
+  assert.equal(holdsCredentials(row?.id ?? ''), false);
 });
 
 test('removed in Zoom without a deletion request: credentials dropped, the account shown for reconnecting', async () => {
