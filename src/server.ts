@@ -137,8 +137,10 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     warRoomTiming: { ttlMs: config.warRoomTtlHours * 3_600_000, retryDelaysMs: [500, 2000] },
   };
   // The connections kept open load the hot tables' catalogs and settle the requests' first statements'
-  // plans now, not in the first burst (decision 0006).
-  void database.warm?.((db) => warmHotReads({ ...deps, db }));
+  // plans now, not in the first burst (decision 0006). PGlite runs them on this thread: it warms once
+  // the server listens (afterListen), so that it does not hold up the start.
+  const warm = () => void database.warm?.((db) => warmHotReads({ ...deps, db }));
+  if (database.engine === 'postgres') warm();
   const sandbox = config.zoom.mode === 'sandbox' ? await startDemoSandbox(config, log) : null;
   const googleSandbox = config.google.mode === 'sandbox' ? await startDemoGoogleSandbox(config, log) : null;
   const live = await startLiveHub(database, (err) => log.error({ err }, 'a live-update watcher failed'));
@@ -163,6 +165,7 @@ export async function startRunframe(config: Config, opts: { clock?: Clock; log?:
     sandboxControlToken: sandbox?.controlToken ?? null,
     googleSandboxControlToken: googleSandbox?.controlToken ?? null,
     async afterListen() {
+      if (database.engine === 'pglite') warm();
       await sandbox?.subscribeWebhooks();
     },
     async stop() {

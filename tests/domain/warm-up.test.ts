@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { queryRows } from '../../src/platform/db/client.ts';
+import { pgliteDatabase, queryRows } from '../../src/platform/db/client.ts';
 import { warmHotReads } from '../../src/domain/orgs/warm-up.ts';
 import { makeTestApp } from '../support/app.ts';
+import { PGlite } from '@electric-sql/pglite';
 
 // The start-up warm-up (src/domain/orgs/warm-up.ts) runs the requests' first statements with a token
 // and a session that do not exist: it must find nothing, write nothing and leave real callers alone.
@@ -20,4 +21,19 @@ test('the warm-up reads find nothing and change nothing; a real token and sessio
   assert.equal(r.status, 200);
   assert.equal(r.json.incident.title, 'Still here');
   assert.equal((await t.page(o, 'GET', `/incidents/${inc.number}`)).status, 200);
+});
+
+test('PGlite warms too: warm() loads the hot tables and runs the reads it is given, once, on its one connection', async () => {
+  // An empty one, in memory (in either pass): the tables it loads need not be there for this.
+  const database = await pgliteDatabase(new PGlite());
+  try {
+    let ran = 0;
+    await database.warm?.(async (db) => {
+      ran++;
+      assert.equal(db, database.db, 'on the database itself: PGlite has one connection');
+    });
+    assert.equal(ran, 1);
+  } finally {
+    await database.close();
+  }
 });

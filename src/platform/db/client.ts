@@ -30,8 +30,9 @@ export interface Database {
    */
   listen(channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
   /**
-   * PostgreSQL only: has each connection the pool keeps open run WARM_UP_SQL, then `reads` on a
-   * database bound to that one connection (call it once migrated, in the background); it never fails.
+   * Has each connection kept open (PostgreSQL: the pool's; PGlite: its one) run WARM_UP_SQL, then
+   * `reads` on a database bound to that one connection (call it once migrated, in the background); it
+   * never fails.
    */
   warm?(reads?: (db: Db) => Promise<void>): Promise<void>;
   /** PostgreSQL only: where migrations connect, on a connection without the request timeouts. */
@@ -85,6 +86,13 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
     engine: 'pglite',
     // One process owns the data directory, so its own notifications are all there is.
     listen: async (channel, onMessage) => client.listen(channel, onMessage).then((off) => () => off()),
+    // The first war room after a start no longer loads the hot tables' catalogs and plans the first
+    // statements in WebAssembly while its caller waits (decision 0006, eighth look).
+    warm: async (reads) => {
+      // A table at a time: planning the one eleven-table statement takes PGlite most of a second on this thread.
+      for (const table of WARM_TABLE_NAMES) await client.query(`select 1 from "${table}" where false`).catch(() => undefined);
+      if (reads) await reads(db).catch(() => undefined);
+    },
     close: () => client.close(),
   };
 }
@@ -103,7 +111,8 @@ export const PG_TIMEOUTS = { connectMs: 3_000, statementMs: 5_000, idleInTransac
  * statement opens the tables the hot paths read and write, and their indexes; it returns no row.
  */
 const WARM_TABLES = [schema.apiTokens, schema.users, schema.memberships, schema.sessions, schema.organizations, schema.incidents, schema.warRooms, schema.integrationConnections, schema.timelineEntries, schema.auditLog, schema.warRoomSettings];
-export const WARM_UP_SQL = `select 1 from ${WARM_TABLES.map((t) => `"${getTableName(t)}"`).join(', ')} where false`;
+const WARM_TABLE_NAMES = WARM_TABLES.map((t) => getTableName(t));
+export const WARM_UP_SQL = `select 1 from ${WARM_TABLE_NAMES.map((t) => `"${t}"`).join(', ')} where false`;
 
 /**
  * `poolSize` comes from DATABASE_POOL_SIZE, `keepOpen` from DATABASE_POOL_KEEP_OPEN (see src/config):
