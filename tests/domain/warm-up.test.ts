@@ -27,12 +27,12 @@ test('PGlite warms too: warm() loads the hot tables and runs the reads it is giv
   // An empty one, in memory (in either pass): the tables it loads need not be there for this.
   const database = await pgliteDatabase(new PGlite());
   try {
-    let ran = 0;
+    const given: unknown[] = [];
     await database.warm?.(async (db) => {
-      ran++;
-      assert.equal(db, database.db, 'on the database itself: PGlite has one connection');
+      given.push(db);
     });
-    assert.equal(ran, 1);
+    assert.deepEqual(given.length, 1);
+    assert.equal(given[0], database.db, 'on the database itself: PGlite has one connection');
   } finally {
     await database.close();
   }

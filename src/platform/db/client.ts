@@ -30,9 +30,9 @@ export interface Database {
    */
   listen(channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
   /**
-   * Has each connection kept open (PostgreSQL: the pool's; PGlite: its one) run WARM_UP_SQL, then
-   * `reads` on a database bound to that one connection (call it once migrated, in the background); it
-   * never fails.
+   * Has each connection kept open (PostgreSQL: the pool's; PGlite: its one) load the hot tables
+   * (WARM_UP_SQL; PGlite a table at a time), then run `reads` on a database bound to that one
+   * connection (call it once migrated, in the background; PGlite once the server listens); it never fails.
    */
   warm?(reads?: (db: Db) => Promise<void>): Promise<void>;
   /** PostgreSQL only: where migrations connect, on a connection without the request timeouts. */
