@@ -1,5 +1,7 @@
 import { aliasedTable, and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { preparedQuery } from '../../platform/db/prepared.ts';
+import type { DbOrTx } from '../../platform/db/client.ts';
+import type { SelectedFields } from 'drizzle-orm/pg-core';
 import { sha256Hex } from '../../platform/crypto.ts';
 import { apiTokens, incidents, integrationConnections, memberships, users } from '../../platform/db/schema.ts';
 import { isUuid } from '../../shared/ids.ts';
@@ -41,15 +43,7 @@ export async function authenticateApiTokenWithIncident(deps: Deps, token: string
     return actor ? { actor, incident: null } : null;
   }
   const [row] = await preparedQuery(deps.db, number === null ? 'rf_api_token_incident_by_id' : 'rf_api_token_incident_by_number', (db) =>
-    db
-      .select({ ...tokenColumns, userId: owner.id, name: owner.name, email: owner.email, ...incidentColumns })
-      .from(apiTokens)
-      .leftJoin(owner, eq(owner.id, apiTokens.userId))
-      .innerJoin(memberships, ownerMembership)
-      .leftJoin(incidents, incidentOfToken(number))
-      .leftJoin(incidentNames.lead[0], incidentNames.lead[1])
-      .leftJoin(incidentNames.declarer[0], incidentNames.declarer[1])
-      .where(valid),
+    tokenAndIncident(db, number, {}).where(valid),
   ).execute({ hash: sha256Hex(token), ...(number === null ? { id: ref } : { number }) });
   return row ? actorAndIncident(deps, row) : null;
 }
@@ -70,14 +64,7 @@ export async function authenticateApiTokenForWarRoom(deps: Deps, token: string, 
     return actor ? { actor, incident: null, connections: null } : null;
   }
   const rows = await preparedQuery(deps.db, number === null ? 'rf_api_token_war_room_by_id' : 'rf_api_token_war_room_by_number', (db) =>
-    db
-      .select({ ...tokenColumns, userId: owner.id, name: owner.name, email: owner.email, ...incidentColumns, connection: integrationConnections })
-      .from(apiTokens)
-      .leftJoin(owner, eq(owner.id, apiTokens.userId))
-      .innerJoin(memberships, ownerMembership)
-      .leftJoin(incidents, incidentOfToken(number))
-      .leftJoin(incidentNames.lead[0], incidentNames.lead[1])
-      .leftJoin(incidentNames.declarer[0], incidentNames.declarer[1])
+    tokenAndIncident(db, number, { connection: integrationConnections })
       .leftJoin(integrationConnections, eq(integrationConnections.orgId, apiTokens.orgId))
       .where(valid),
   ).execute({ hash: sha256Hex(token), ...(number === null ? { id: ref } : { number }) });
@@ -93,6 +80,22 @@ async function actorAndIncident(
   if (row.userId === null || row.name === null || row.email === null) return null;
   const actor = await actorOfToken(deps, { ...row, userId: row.userId, name: row.name, email: row.email });
   return { actor, incident: row.i ? toIncidentView({ i: row.i, leadName: row.leadName, declarerName: row.declarerName }) : null };
+}
+
+/**
+ * The token, its owner and role, and the incident `ref` names (by id or number) with its lead's and
+ * declarer's names: the joins the API's one-statement reads share; `extra` adds columns of joins
+ * the caller adds after.
+ */
+function tokenAndIncident<E extends SelectedFields>(db: DbOrTx, number: number | null, extra: E) {
+  return db
+    .select({ ...tokenColumns, userId: owner.id, name: owner.name, email: owner.email, ...incidentColumns, ...extra })
+    .from(apiTokens)
+    .leftJoin(owner, eq(owner.id, apiTokens.userId))
+    .innerJoin(memberships, ownerMembership)
+    .leftJoin(incidents, incidentOfToken(number))
+    .leftJoin(incidentNames.lead[0], incidentNames.lead[1])
+    .leftJoin(incidentNames.declarer[0], incidentNames.declarer[1]);
 }
 
 /** The incident `ref` names in the token's organization: by id when there is no number. */
