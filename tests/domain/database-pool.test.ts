@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
-import { openPostgres, queryRows, toNumber, WARM_UP_SQL } from '../../src/platform/db/client.ts';
+import { openPostgres, queryRows, toNumber, WARM_UP_STATEMENTS } from '../../src/platform/db/client.ts';
 import { openTestDatabase, testEngine } from '../support/database.ts';
 import { until } from '../support/until.ts';
 
@@ -29,10 +29,11 @@ test('the pool opens the connections it keeps at once, and keeps only those once
   const pool = await openPostgres(url.toString(), 8, { idleConnectionMs: 1_000 }, 3);
   try {
     await until('three connections opened before any query', async () => (await connections()) === 3);
-    // Once warmed (the server does so once migrated), each has loaded the hot tables' catalog entries.
+    // Once warmed (the server does so once migrated), each has loaded the hot tables' catalog entries,
+    // a table at a time: its last statement is the last table's.
     await pool.warm?.();
     const warmed = async () =>
-      Number((await observer.query<{ n: string }>(`select count(*) as n from pg_stat_activity where application_name = 'rf-pool-test' and query = $1`, [WARM_UP_SQL])).rows[0]?.n ?? 0);
+      Number((await observer.query<{ n: string }>(`select count(*) as n from pg_stat_activity where application_name = 'rf-pool-test' and query = $1`, [WARM_UP_STATEMENTS.at(-1)])).rows[0]?.n ?? 0);
     await until('all three warmed', async () => (await warmed()) === 3);
     // The reads it is given (the server's warmHotReads) run on each kept connection, each on its own.
     const backends = new Set<number>();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { getTableName, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -31,7 +31,7 @@ export interface Database {
   listen(channel: string, onMessage: (payload: string) => void, onGap: () => void): Promise<() => Promise<void>>;
   /**
    * Has each connection kept open (PostgreSQL: the pool's; PGlite: its one) load the hot tables
-   * (WARM_UP_SQL; PGlite a table at a time), then run `reads` on a database bound to that one
+   * (WARM_UP_STATEMENTS, a table at a time), then run `reads` on a database bound to that one
    * connection (call it once migrated, in the background; PGlite once the server listens); it never fails.
    */
   warm?(reads?: (db: Db) => Promise<void>): Promise<void>;
@@ -80,6 +80,7 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
   await client.waitReady;
   // Every statement text parsed once and run by name afterwards (docs/decisions/0006).
   cacheStatements(client);
+  const quiet = whenQuiet(client);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,
@@ -87,14 +88,53 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
     // One process owns the data directory, so its own notifications are all there is.
     listen: async (channel, onMessage) => client.listen(channel, onMessage).then((off) => () => off()),
     // The first war room after a start no longer loads the hot tables' catalogs and plans the first
-    // statements in WebAssembly while its caller waits (decision 0006, eighth look).
+    // statements in WebAssembly while its caller waits (decision 0006, eighth look). Each of its
+    // statements waits for a moment when no other is queued or running: PGlite runs them on the
+    // server's one thread, and the warm-up must not hold up a request, the first readiness probe
+    // included (decision 0006, ninth look).
     warm: async (reads) => {
-      // A table at a time: planning the one eleven-table statement takes PGlite most of a second on this thread.
-      for (const table of WARM_TABLE_NAMES) await client.query(`select 1 from "${table}" where false`).catch(() => undefined);
-      if (reads) await reads(db).catch(() => undefined);
+      for (const statement of WARM_UP_STATEMENTS) {
+        await quiet.wait();
+        await client.query(statement).catch(() => undefined);
+      }
+      if (reads) await reads(drizzlePglite({ client: quiet.client, schema }) as unknown as Db).catch(() => undefined);
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * Counts PGlite's statements and transactions in flight; `wait()` resolves at a moment none is, after
+ * the event loop has taken in what arrived meanwhile, and `client` is the same PGlite whose queries
+ * wait for such a moment first (for a background task that should only use idle time).
+ */
+function whenQuiet(client: PGlite): { wait(): Promise<void>; client: PGlite } {
+  let busy = 0;
+  let waiters: Array<() => void> = [];
+  const counted = <T>(run: () => Promise<T>): Promise<T> => {
+    busy++;
+    return run().finally(() => {
+      if (--busy === 0) for (const w of waiters.splice(0)) w();
+    });
+  };
+  const query = client.query.bind(client);
+  const transaction = client.transaction.bind(client);
+  client.query = <T>(text: string, params?: unknown[], options?: QueryOptions) => counted(() => query<T>(text, params, options));
+  client.transaction = <T>(callback: (tx: Transaction) => Promise<T>) => counted(() => transaction(callback));
+  // Two turns of the event loop: a request read meanwhile may pass a turn (takeTurns) before its first statement.
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const wait = async () => {
+    for (;;) {
+      if (busy > 0) await new Promise<void>((resolve) => waiters.push(resolve));
+      await turn();
+      await turn();
+      if (busy === 0) return;
+    }
+  };
+  const patient = Object.create(client, {
+    query: { value: async <T>(text: string, params?: unknown[], options?: QueryOptions) => (await wait(), client.query<T>(text, params, options)) },
+  }) as PGlite;
+  return { wait, client: patient };
 }
 
 /**
@@ -107,12 +147,14 @@ export const PG_TIMEOUTS = { connectMs: 3_000, statementMs: 5_000, idleInTransac
 /**
  * What a request's first statement on a new connection would otherwise pay for: PostgreSQL loads a
  * backend's catalog entries for every table and index it touches the first time (~9 ms of its CPU for
- * a war room's token read on a cold backend, against ~3.5 ms after this; decision 0006). Planning this
- * statement opens the tables the hot paths read and write, and their indexes; it returns no row.
+ * a war room's token read on a cold backend, against ~3.5 ms after this; decision 0006). Planning
+ * these opens the tables the hot paths read and write, and their indexes; they return no row. A table
+ * at a time: one statement naming all eleven made PostgreSQL search the join orders of eleven tables,
+ * ~130 ms of its CPU per connection (1.3 s per start with ten kept) and most of a second on PGlite's
+ * one thread (decision 0006, ninth look).
  */
 const WARM_TABLES = [schema.apiTokens, schema.users, schema.memberships, schema.sessions, schema.organizations, schema.incidents, schema.warRooms, schema.integrationConnections, schema.timelineEntries, schema.auditLog, schema.warRoomSettings];
-const WARM_TABLE_NAMES = WARM_TABLES.map((t) => getTableName(t));
-export const WARM_UP_SQL = `select 1 from ${WARM_TABLE_NAMES.map((t) => `"${t}"`).join(', ')} where false`;
+export const WARM_UP_STATEMENTS = WARM_TABLES.map((t) => `select 1 from "${getTableName(t)}" where false`);
 
 /**
  * `poolSize` comes from DATABASE_POOL_SIZE, `keepOpen` from DATABASE_POOL_KEEP_OPEN (see src/config):
@@ -150,7 +192,7 @@ export async function openPostgres(url: string, poolSize = 10, timeouts: Partial
     await Promise.all(
       clients.map(async (c) => {
         if (!c) return;
-        await c.query(WARM_UP_SQL).catch(() => undefined);
+        for (const statement of WARM_UP_STATEMENTS) await c.query(statement).catch(() => undefined);
         if (reads) await reads(drizzlePg({ client: c, schema }) as unknown as Db).catch(() => undefined);
       }),
     );
