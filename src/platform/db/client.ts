@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite, type QueryOptions, type Transaction } from '@electric-sql/pglite';
+import { PGlite, type QueryOptions } from '@electric-sql/pglite';
 import { getTableName, sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -80,7 +80,6 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
   await client.waitReady;
   // Every statement text parsed once and run by name afterwards (docs/decisions/0006).
   cacheStatements(client);
-  const quiet = whenQuiet(client);
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,
@@ -88,54 +87,29 @@ export async function pgliteDatabase(client: PGlite): Promise<Database> {
     // One process owns the data directory, so its own notifications are all there is.
     listen: async (channel, onMessage) => client.listen(channel, onMessage).then((off) => () => off()),
     // The first war room after a start no longer loads the hot tables' catalogs and plans the first
-    // statements in WebAssembly while its caller waits (decision 0006, eighth look). Each of its
-    // statements waits for a moment when no other is queued or running: PGlite runs them on the
-    // server's one thread, and the warm-up must not hold up a request, the first readiness probe
-    // included (decision 0006, ninth look).
+    // statements in WebAssembly while its caller waits (decision 0006, eighth look). PGlite never
+    // waits for I/O, so a chain of statements would hold the event loop until it ends: each of the
+    // warm-up's waits two turns first, and a request read meanwhile queues its own statements ahead
+    // (PGlite runs them in order), the first readiness probe included (decision 0006, ninth look).
     warm: async (reads) => {
-      for (const statement of WARM_UP_STATEMENTS) {
-        await quiet.wait();
-        await client.query(statement).catch(() => undefined);
-      }
-      if (reads) await reads(drizzlePglite({ client: quiet.client, schema }) as unknown as Db).catch(() => undefined);
+      const patient = patientClient(client);
+      for (const statement of WARM_UP_STATEMENTS) await patient.query(statement).catch(() => undefined);
+      if (reads) await reads(drizzlePglite({ client: patient, schema }) as unknown as Db).catch(() => undefined);
     },
     close: () => client.close(),
   };
 }
 
-/**
- * Counts PGlite's statements and transactions in flight; `wait()` resolves at a moment none is, after
- * the event loop has taken in what arrived meanwhile, and `client` is the same PGlite whose queries
- * wait for such a moment first (for a background task that should only use idle time).
- */
-function whenQuiet(client: PGlite): { wait(): Promise<void>; client: PGlite } {
-  let busy = 0;
-  let waiters: Array<() => void> = [];
-  const counted = <T>(run: () => Promise<T>): Promise<T> => {
-    busy++;
-    return run().finally(() => {
-      if (--busy === 0) for (const w of waiters.splice(0)) w();
-    });
-  };
-  const query = client.query.bind(client);
-  const transaction = client.transaction.bind(client);
-  client.query = <T>(text: string, params?: unknown[], options?: QueryOptions) => counted(() => query<T>(text, params, options));
-  client.transaction = <T>(callback: (tx: Transaction) => Promise<T>) => counted(() => transaction(callback));
-  // Two turns of the event loop: a request read meanwhile may pass a turn (takeTurns) before its first statement.
-  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-  const wait = async () => {
-    for (;;) {
-      if (busy > 0) await new Promise<void>((resolve) => waiters.push(resolve));
-      await turn();
-      await turn();
-      if (busy === 0) return;
-    }
-  };
-  const patient = Object.create(client, {
-    query: { value: async <T>(text: string, params?: unknown[], options?: QueryOptions) => (await wait(), client.query<T>(text, params, options)) },
+/** Two turns of the event loop: what arrived meanwhile is read, and a request that passes a turn first (takeTurns) has issued its statement. */
+const twoTurns = async () => {
+  for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+
+/** The same PGlite, whose queries each wait two turns of the event loop first (for work that should only use idle time). */
+const patientClient = (client: PGlite): PGlite =>
+  Object.create(client, {
+    query: { value: async <T>(text: string, params?: unknown[], options?: QueryOptions) => (await twoTurns(), client.query<T>(text, params, options)) },
   }) as PGlite;
-  return { wait, client: patient };
-}
 
 /**
  * How long Runframe waits for PostgreSQL before a request answers 503 (docs/decisions/0007):
